@@ -1,0 +1,44 @@
+# Two commands: `make run` (the app with demo data and SLA workers) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint check-deploy clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+var:
+	mkdir -p var/broker/out var/broker/processed
+
+# Serves on http://$(HOST):$(PORT) with a Celery worker and beat beside it; Ctrl-C stops both.
+run: $(BIN)/.installed var
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	@export DEBUG=$${DEBUG:-1}; \
+	$(BIN)/celery -A recovery worker -B --loglevel=INFO --concurrency=2 \
+	  --scheduler django_celery_beat.schedulers:DatabaseScheduler > var/celery.log 2>&1 & \
+	celery_pid=$$!; \
+	trap 'kill $$celery_pid 2>/dev/null' EXIT INT TERM; \
+	echo "Celery worker and beat running (pid $$celery_pid, log var/celery.log)"; \
+	echo "Open http://$(HOST):$(PORT) and log in with an account above."; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(BIN)/.installed var
+	$(BIN)/python -m pytest -q --create-db
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-deploy: $(BIN)/.installed
+	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=recovery.example \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,52 @@
+"""People and teams: who works cases, and who sees which."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", "Agent"
+    TEAM_LEAD = "team_lead", "Team lead"
+    MANAGER = "manager", "Manager"
+    ADMIN = "admin", "Admin"
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    lead = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams_led",
+        help_text="Receives escalations and approval requests for this team.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.AGENT)
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    phone = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def sees_all_teams(self) -> bool:
+        """Managers and admins see every team's cases; agents and leads see their own teams'."""
+        return self.is_superuser or self.role in {Role.MANAGER, Role.ADMIN}
+
+    @property
+    def leads(self) -> bool:
+        """Team leads and above take the WHY and WHAT DIFFERENT steps and approve."""
+        return self.is_superuser or self.role in {Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}

@@ -1,0 +1,28 @@
+"""The one funnel for "what happened": every change to a case records its event here.
+
+Called inside the caller's transaction, so the timeline and the change commit together.
+"""
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from .models import Case, CaseEvent
+
+
+def record_event(
+    *, case: Case, kind: str, actor=None, data: dict[str, Any] | None = None, at=None
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def plain(value: Any) -> Any:
+    """A value as the timeline stores it: model instances by primary key."""
+    return value.pk if isinstance(value, models.Model) else value

@@ -1,0 +1,94 @@
+"""Read-side queries: queues, search, a case's page. Writes live in services/."""
+
+import re
+
+from django.db.models import Q, QuerySet
+
+from .models import Case, CaseEvent, Customer
+from .models.case import OPEN_STATUSES
+from .permissions import visible_cases
+
+LIST_RELATED = ("customer", "team", "owner", "product")
+
+
+def my_cases(user) -> QuerySet[Case]:
+    """The user's own open cases, oldest intake first: the longest-waiting customer comes first."""
+    return (
+        visible_cases(user)
+        .filter(owner=user, status__in=OPEN_STATUSES)
+        .select_related(*LIST_RELATED)
+        .order_by("opened_at", "id")
+    )
+
+
+def team_queue(
+    user, *, status: str = "", stage: str = "", team_id: int | None = None, unassigned: bool = False
+) -> QuerySet[Case]:
+    qs = visible_cases(user).select_related(*LIST_RELATED)
+    if status == "open" or not status:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status != "all":
+        qs = qs.filter(status=status)
+    if stage:
+        qs = qs.filter(triage_stage=stage)
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if unassigned:
+        qs = qs.filter(owner__isnull=True)
+    return qs.order_by("opened_at", "id")
+
+
+REFERENCE = re.compile(r"^\s*R-?0*(\d+)\s*$", re.IGNORECASE)
+
+
+def search_cases(user, query: str) -> QuerySet[Case]:
+    """By reference (R-000123, r123), customer name, e-mail or phone, summary or source reference."""
+    query = query.strip()
+    qs = visible_cases(user).select_related(*LIST_RELATED)
+    if not query:
+        return qs.none()
+    match = REFERENCE.match(query)
+    if match:
+        return qs.filter(pk=int(match.group(1)))
+    return qs.filter(
+        Q(customer__name__icontains=query)
+        | Q(customer__email__iexact=query)
+        | Q(customer__phone__icontains=query)
+        | Q(summary__icontains=query)
+        | Q(source_reference__iexact=query)
+    ).order_by("-opened_at", "-id")[:100]
+
+
+def customer_lookup(query: str, limit: int = 8) -> list[Customer]:
+    query = query.strip()
+    if len(query) < 2:
+        return []
+    return list(
+        Customer.objects.filter(
+            Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
+        ).order_by("name", "id")[:limit]
+    )
+
+
+def case_for_page(user, reference: str) -> Case:
+    """Raises Case.DoesNotExist when the case is missing or belongs to another team: both 404."""
+    return (
+        visible_cases(user)
+        .select_related(*LIST_RELATED, "created_by", "what", "why__root_cause__parent", "different")
+        .get(reference=reference)
+    )
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("-created_at", "-id")
+
+
+def customer_history(user, case: Case) -> QuerySet[Case]:
+    """The customer's other cases that this user may see, newest first."""
+    return (
+        visible_cases(user)
+        .filter(customer_id=case.customer_id)
+        .exclude(pk=case.pk)
+        .select_related("product")
+        .order_by("-opened_at")[:10]
+    )

@@ -1,0 +1,116 @@
+"""Intake: a complaint becomes a case, and the clock starts."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..events import record_event
+from ..models import Case, Channel, Customer, CustomerExternalId, JourneyStage, Product, Severity
+
+
+def customer_find_or_create(
+    *, name: str, email: str = "", phone: str = "", source: str = "", external_id: str = ""
+) -> Customer:
+    """Match by external id, then e-mail, then phone; create the customer when nobody matches."""
+    email = email.strip().lower()
+    phone = phone.strip()
+    customer = None
+    if source and external_id:
+        link = (
+            CustomerExternalId.objects.select_related("customer")
+            .filter(source=source, external_id=external_id)
+            .first()
+        )
+        customer = link.customer if link else None
+    if customer is None and email:
+        customer = Customer.objects.filter(email__iexact=email).order_by("id").first()
+    if customer is None and phone:
+        customer = Customer.objects.filter(phone=phone).order_by("id").first()
+    if customer is None:
+        if not name.strip():
+            raise ValidationError({"customer_name": "Give the customer's name."})
+        customer = Customer.objects.create(name=name.strip(), email=email, phone=phone)
+    if source and external_id:
+        CustomerExternalId.objects.get_or_create(
+            source=source, external_id=external_id, defaults={"customer": customer}
+        )
+    return customer
+
+
+def _check_intake(*, actor, team, owner, channel, journey_stage, severity, summary) -> None:
+    errors = {}
+    if not summary.strip():
+        errors["summary"] = "Say in a line what went wrong."
+    if channel not in Channel.values:
+        errors["channel"] = f"Unknown channel {channel!r}."
+    if journey_stage not in JourneyStage.values:
+        errors["journey_stage"] = f"Unknown journey stage {journey_stage!r}."
+    if severity not in Severity.values:
+        errors["severity"] = f"Unknown severity {severity!r}."
+    if owner is not None and not (owner.sees_all_teams or owner.teams.filter(pk=team.pk).exists()):
+        errors["owner"] = f"{owner} is not in team {team}."
+    if errors:
+        raise ValidationError(errors)
+    if actor is not None and not (actor.sees_all_teams or actor.teams.filter(pk=team.pk).exists()):
+        raise PermissionDenied("You can only open cases for your own teams.")
+
+
+def case_open(
+    *,
+    actor,
+    customer: Customer,
+    channel: str,
+    summary: str,
+    product: Product,
+    journey_stage: str,
+    team,
+    severity: str = Severity.MEDIUM,
+    description: str = "",
+    source_reference: str = "",
+    owner=None,
+    opened_at=None,
+) -> Case:
+    """Open a case. With no owner given, the human who logs it owns it: one name from the start."""
+    if owner is None and actor is not None and actor.is_authenticated:
+        owner = actor
+    _check_intake(
+        actor=actor,
+        team=team,
+        owner=owner,
+        channel=channel,
+        journey_stage=journey_stage,
+        severity=severity,
+        summary=summary,
+    )
+    with transaction.atomic():
+        case = Case.objects.create(
+            customer=customer,
+            channel=channel,
+            summary=summary.strip(),
+            description=description.strip(),
+            product=product,
+            journey_stage=journey_stage,
+            severity=severity,
+            team=team,
+            owner=owner,
+            created_by=actor,
+            source_reference=source_reference.strip(),
+            opened_at=opened_at or timezone.now(),
+        )
+        case.reference = f"R-{case.pk:06d}"
+        case.save(update_fields=["reference"])
+        record_event(
+            case=case,
+            kind="case.opened",
+            actor=actor,
+            at=case.opened_at,
+            data={
+                "channel": channel,
+                "severity": severity,
+                "team": team.pk,
+                "owner": owner.pk if owner else None,
+                "status": case.status,
+                "triage_stage": case.triage_stage,
+            },
+        )
+    return case

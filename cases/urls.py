@@ -1,0 +1,22 @@
+from django.urls import path
+
+from .views import case_page, lists
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", lists.my_cases, name="my_cases"),
+    path("queue/", lists.queue, name="queue"),
+    path("search/", lists.search, name="search"),
+    path("new/", case_page.case_new, name="new"),
+    path("customers/lookup/", lists.customer_lookup, name="customer_lookup"),
+    path("<str:reference>/", case_page.case_detail, name="detail"),
+    path("<str:reference>/transition/<str:action>/", case_page.case_transition, name="transition"),
+    path("<str:reference>/triage/<str:stage>/", case_page.case_triage, name="triage"),
+    path("<str:reference>/actions/", case_page.corrective_action_add, name="action_add"),
+    path(
+        "<str:reference>/actions/<int:action_id>/", case_page.corrective_action_status, name="action_status"
+    ),
+    path("<str:reference>/assign/", case_page.case_assign, name="assign"),
+    path("<str:reference>/note/", case_page.case_note, name="note"),
+]

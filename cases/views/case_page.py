@@ -1,0 +1,219 @@
+"""The case page and every action taken on it. Each POST calls one service."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import selectors, services
+from ..models import Case, CorrectiveAction, Customer
+from ..permissions import is_lead
+from ..workflow import RULES, Action, TransitionError, available_actions
+from .forms import (
+    AssignForm,
+    CorrectiveActionForm,
+    DifferentForm,
+    IntakeForm,
+    NoteForm,
+    TransitionForm,
+    WhatForm,
+    WhyForm,
+)
+
+
+def _get_case(request, reference: str) -> Case:
+    try:
+        return selectors.case_for_page(request.user, reference)
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+
+
+def _render_case(request, case: Case, *, status: int = 200, errors: dict | None = None, **forms):
+    facts = services.case_facts(case)
+    leads = is_lead(request.user)
+    actions = [(a, RULES[a]) for a in available_actions(facts, leads=leads)]
+    context = {
+        "case": case,
+        "leads": leads,
+        "customer_actions": [(a, r) for a, r in actions if r.track == "status"],
+        "triage_actions": [(a, r) for a, r in actions if r.track == "triage_stage"],
+        "what_form": forms.get("what_form")
+        or WhatForm(instance=getattr(case, "what", None), initial={"journey_stage": case.journey_stage}),
+        "why_form": forms.get("why_form") or WhyForm(instance=getattr(case, "why", None)),
+        "different_form": forms.get("different_form")
+        or DifferentForm(instance=getattr(case, "different", None)),
+        "action_form": forms.get("action_form") or CorrectiveActionForm(),
+        "transition_form": forms.get("transition_form") or TransitionForm(),
+        "assign_form": forms.get("assign_form") or AssignForm(case=case),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "corrective_actions": case.corrective_actions.select_related("owner"),
+        "timeline": selectors.case_timeline(case),
+        "history": selectors.customer_history(request.user, case),
+        "errors": errors or {},
+        "nav": "",
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _back(case: Case, anchor: str = ""):
+    return redirect(f"/cases/{case.reference}/" + (f"#{anchor}" if anchor else ""))
+
+
+def _problems(exc: Exception) -> list[str]:
+    if isinstance(exc, TransitionError):
+        return exc.problems
+    if isinstance(exc, ValidationError):
+        return list(exc.messages)
+    return [str(exc)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    form = IntakeForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            customer = data["customer"] or services.customer_find_or_create(
+                name=data["customer_name"],
+                email=data["customer_email"] or "",
+                phone=data["customer_phone"] or "",
+            )
+            case = services.case_open(
+                actor=request.user,
+                customer=customer,
+                channel=data["channel"],
+                summary=data["summary"],
+                description=data["description"],
+                product=data["product"],
+                journey_stage=data["journey_stage"],
+                severity=data["severity"],
+                team=data["team"],
+                source_reference=data["source_reference"],
+            )
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, f"Case {case.reference} opened. The clock is running.")
+            return _back(case)
+    picked = form["customer"].value()
+    customer = Customer.objects.filter(pk=picked).first() if str(picked or "").isdigit() else None
+    return render(request, "cases/case_new.html", {"form": form, "nav": "new", "picked": customer})
+
+
+@login_required
+def case_detail(request, reference: str):
+    return _render_case(request, _get_case(request, reference))
+
+
+@login_required
+@require_POST
+def case_transition(request, reference: str, action: str):
+    case = _get_case(request, reference)
+    try:
+        action = Action(action)
+    except ValueError:
+        raise Http404("No such action.") from None
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _render_case(
+            request, case, transition_form=form, errors={action.value: ["Please check the form."]}
+        )
+    try:
+        services.case_transition(case=case, action=action, actor=request.user, data=form.cleaned_data)
+    except (TransitionError, ValidationError, PermissionDenied) as exc:
+        return _render_case(request, case, transition_form=form, errors={action.value: _problems(exc)})
+    messages.success(request, f"{RULES[action].label}: done.")
+    return _back(case)
+
+
+ANSWER_FORMS = {
+    "what": (WhatForm, services.triage_record_what, Action.COMPLETE_WHAT),
+    "why": (WhyForm, services.triage_record_why, Action.COMPLETE_WHY),
+    "different": (DifferentForm, services.triage_record_different, Action.COMPLETE_DIFFERENT),
+}
+
+
+@login_required
+@require_POST
+def case_triage(request, reference: str, stage: str):
+    """Save a stage's answers; with 'complete', also move the case to the next stage."""
+    case = _get_case(request, reference)
+    if stage not in ANSWER_FORMS:
+        raise Http404("No such stage.")
+    form_class, record, complete = ANSWER_FORMS[stage]
+    form = form_class(request.POST, instance=getattr(case, stage, None))
+    form_key = f"{stage}_form"
+    if not form.is_valid():
+        return _render_case(
+            request, case, errors={stage: ["Please check the answers below."]}, **{form_key: form}
+        )
+    try:
+        record(case=case, actor=request.user, answers=form.cleaned_data)
+        if "complete" in request.POST:
+            services.case_transition(case=case, action=complete, actor=request.user)
+    except (TransitionError, ValidationError, PermissionDenied) as exc:
+        case = _get_case(request, reference)
+        return _render_case(request, case, errors={stage: _problems(exc)}, **{form_key: form})
+    messages.success(request, "Answers saved." if "complete" not in request.POST else "Stage completed.")
+    return _back(case, f"triage-{stage}")
+
+
+@login_required
+@require_POST
+def corrective_action_add(request, reference: str):
+    case = _get_case(request, reference)
+    form = CorrectiveActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.corrective_action_add(case=case, actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            return _render_case(request, case, action_form=form, errors={"different": _problems(exc)})
+        messages.success(request, "Corrective action added.")
+        return _back(case, "triage-different")
+    return _render_case(request, case, action_form=form, errors={"different": ["Please check the action."]})
+
+
+@login_required
+@require_POST
+def corrective_action_status(request, reference: str, action_id: int):
+    case = _get_case(request, reference)
+    action = CorrectiveAction.objects.filter(case=case, pk=action_id).first()
+    if action is None:
+        raise Http404("No such action.")
+    try:
+        services.corrective_action_set_status(
+            action=action, actor=request.user, status=request.POST.get("status", "")
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        return _render_case(request, case, errors={"different": _problems(exc)})
+    return _back(case, "triage-different")
+
+
+@login_required
+@require_POST
+def case_assign(request, reference: str):
+    case = _get_case(request, reference)
+    form = AssignForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.case_assign(case=case, actor=request.user, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as exc:
+            return _render_case(request, case, assign_form=form, errors={"assign": _problems(exc)})
+        messages.success(request, f"Case now owned by {form.cleaned_data['to_owner']}.")
+        return _back(case)
+    return _render_case(request, case, assign_form=form, errors={"assign": ["Please check the hand-off."]})
+
+
+@login_required
+@require_POST
+def case_note(request, reference: str):
+    case = _get_case(request, reference)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.case_add_note(case=case, actor=request.user, text=form.cleaned_data["text"])
+        return _back(case, "timeline")
+    return _render_case(request, case, note_form=form)
