@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "accounts",
     "cases",
+    "sla",
+    "remedies",
 ]
 
 MIDDLEWARE = [

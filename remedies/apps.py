@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RemediesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "remedies"
+    verbose_name = "Remedies and approvals"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SlaConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "sla"
+    verbose_name = "SLA clocks and escalations"
