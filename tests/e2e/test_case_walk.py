@@ -16,6 +16,8 @@ def test_an_agent_logs_a_complaint_and_moves_it_to_why(live_server, page, agent,
     factories.ProductFactory(name="Home delivery")
     factories.CustomerFactory(name="Maria Lopez", email="maria@example.com")
     ARTIFACTS.mkdir(exist_ok=True)
+    console_errors = []
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill("ava")
@@ -49,3 +51,5 @@ def test_an_agent_logs_a_complaint_and_moves_it_to_why(live_server, page, agent,
     assert case.triage_stage == "why"
     assert page.locator(".stages li.current").inner_text() == "WHY it happened"
     assert "completed WHAT happened" in page.locator("#timeline ~ ol").inner_text()
+    # The strict CSP must not have blocked anything the pages need.
+    assert console_errors == []
