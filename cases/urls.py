@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case_page, lists
+from .views import case_page, customers, lists
 
 app_name = "cases"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("search/", lists.search, name="search"),
     path("new/", case_page.case_new, name="new"),
     path("customers/lookup/", lists.customer_lookup, name="customer_lookup"),
+    path("customers/<int:pk>/export.json", customers.customer_export_view, name="customer_export"),
+    path("customers/<int:pk>/erase/", customers.customer_erase_view, name="customer_erase"),
     path("<str:reference>/", case_page.case_detail, name="detail"),
     path("<str:reference>/transition/<str:action>/", case_page.case_transition, name="transition"),
     path("<str:reference>/triage/<str:stage>/", case_page.case_triage, name="triage"),

@@ -47,6 +47,7 @@ KIND_WORDS = {
     "case.triage.different_recorded": "recorded WHAT DIFFERENT answers",
     "case.corrective_action.added": "added a corrective action",
     "case.corrective_action.updated": "updated a corrective action",
+    "customer.erased": "erased the customer's personal data",
 }
 
 
