@@ -30,6 +30,7 @@ def customer_export(*, customer: Customer, actor) -> dict[str, Any]:
         cases.append(
             {
                 **model_to_dict(case, exclude=["customer", "owner", "created_by"]),
+                "reference": case.reference,
                 "product": case.product.name,
                 "team": case.team.name,
                 "timeline": [
