@@ -3,6 +3,7 @@
 Called inside the caller's transaction, so the timeline and the change commit together.
 """
 
+import logging
 from typing import Any
 
 from django.db import models
@@ -10,17 +11,22 @@ from django.utils import timezone
 
 from .models import Case, CaseEvent
 
+logger = logging.getLogger("recovery.events")
+
 
 def record_event(
     *, case: Case, kind: str, actor=None, data: dict[str, Any] | None = None, at=None
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
         data=data or {},
         created_at=at or timezone.now(),
     )
+    # Only codes go to the log, never the customer's words.
+    logger.info(kind, extra={"case": case.reference, "event": event.pk, "actor": event.actor_id})
+    return event
 
 
 def plain(value: Any) -> Any:
