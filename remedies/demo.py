@@ -2,9 +2,13 @@
 
 from decimal import Decimal
 
+from django.conf import settings
+
 from accounts.models import Role
 
-from .models import AuthorityCap
+from .models import AuthorityCap, RemedyKind
+
+WORKED = {"responded", "resolved", "followed_up"}
 
 # role: (per remedy, per case, per day, per month); None is no limit.
 DEFAULT_CAPS = {
@@ -20,3 +24,43 @@ def install_default_caps() -> None:
     for role, limits in DEFAULT_CAPS.items():
         values = dict(zip(AuthorityCap.LIMITS, (Decimal(v) if v else None for v in limits), strict=True))
         AuthorityCap.objects.get_or_create(role=role, user=None, kind=None, defaults=values)
+
+
+# kind code, note to the customer, +1
+DEMO_REMEDIES = [
+    ("apology", "I am sorry: this should never have happened, and I own it now.", False),
+    ("coupon", "A voucher for your next order, on us.", True),
+    ("partial_refund", "We refunded the difference to your card.", False),
+    ("expedited_shipping", "Your replacement goes out by express delivery at our cost.", True),
+    ("free_item", "We added a dessert to your next order.", True),
+    ("fee_waiver", "We waived the delivery fee.", False),
+    ("personal_callback", "I will call you tomorrow at 10 to check everything is right.", True),
+]
+
+
+def seed_remedies(*, cases, rng, limit: int = 12) -> int:
+    """A few remedies on worked cases, small enough to leave the demo agents most of today's budget."""
+    from . import services
+
+    kinds = {kind.code: kind for kind in RemedyKind.objects.filter(active=True)}
+    given = 0
+    for case in cases:
+        if given >= limit:
+            break
+        if case.owner is None or case.status not in WORKED or rng.random() < 0.5:
+            continue
+        code, note, plus_one = rng.choice(DEMO_REMEDIES)
+        if code not in kinds:
+            continue
+        services.remedy_give(
+            case=case,
+            actor=case.owner,
+            kind=kinds[code],
+            amount=kinds[code].default_amount,
+            currency=settings.DEFAULT_CURRENCY,
+            note=note,
+            plus_one=plus_one,
+            confirmed_customer_total=True,
+        )
+        given += 1
+    return given
