@@ -1,3 +1,5 @@
+import json
+
 from django import forms
 from django.conf import settings
 
@@ -43,6 +45,9 @@ class RemedyForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["currency"].initial = settings.DEFAULT_CURRENCY
+        # Picking a kind fills in its usual amount (static/js/remedies.js); the agent can change it.
+        defaults = {str(k.pk): str(k.default_amount) for k in self.fields["kind"].queryset}
+        self.fields["kind"].widget.attrs["data-default-amounts"] = json.dumps(defaults)
 
 
 class DecisionForm(forms.Form):

@@ -23,3 +23,16 @@
     setInterval(tick, 1000);
   });
 })();
+
+// Picking a remedy kind fills in its usual amount, unless the agent already typed their own.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("select[data-default-amounts]");
+  if (!select) return;
+  const amount = select.form && select.form.elements.namedItem("amount");
+  if (!amount) return;
+  const defaults = JSON.parse(select.dataset.defaultAmounts || "{}");
+  if (amount.value === "" || amount.dataset.filled === amount.value) {
+    amount.value = defaults[select.value] || "";
+    amount.dataset.filled = amount.value;
+  }
+});

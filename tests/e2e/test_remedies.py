@@ -38,6 +38,7 @@ def test_an_agent_gives_a_coupon_then_a_refund_over_the_cap_goes_pending_and_the
     panel = page.locator("#remedies")
     assert "50.00 GBP" in panel.locator("#authority").inner_text()
     panel.get_by_label("Remedy").select_option(label="Coupon or voucher")
+    assert panel.get_by_label("Amount").input_value() == "10.00"  # the kind's usual amount
     panel.get_by_label("Amount").fill("15.00")
     panel.get_by_label("Note to the customer").fill("A voucher for your next box.")
     panel.get_by_label("+1: goes beyond").check()

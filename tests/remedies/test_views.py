@@ -3,9 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from remedies import services
-from remedies.models import ApprovalRequest, Remedy
+from remedies.models import ApprovalRequest, AuthorityCap, Remedy
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +190,63 @@ def test_an_admin_action_cannot_approve_ones_own_request(caps, client, case, ref
     )
     approval.refresh_from_db()
     assert approval.status == "pending" and not Remedy.objects.exists()
+
+
+def test_the_panel_renders_with_missing_data(caps, client, team, refund):
+    # A customer with no contact details, an agent with no cap, nothing given, a free remedy
+    # with no note, and a request nobody in particular is assigned to.
+    capless = factories.UserFactory(username="cal", role="agent", teams=[team])
+    customer = factories.CustomerFactory(name="Ann", email="", phone="")
+    case = factories.open_case(actor=capless, team=team, customer=customer, description="")
+    AuthorityCap.objects.filter(role="agent").delete()
+    client.force_login(capless)
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "You have no authority to spend" in page and "Nothing given yet." in page
+    assert "Ann in the last 12 months" in page and "Received in total: nothing" in page
+
+    services.remedy_give(case=case, actor=capless, kind=refund, amount="5", currency="GBP")
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "for a manager" in page  # the team has no lead
+
+
+def test_a_closed_case_or_a_retired_kind_gives_a_clear_error(caps, agent_client, agent, case, coupon):
+    coupon.active = False
+    coupon.save()
+    response = post_remedy(agent_client, case, kind=coupon.pk)
+    assert response.status_code == 400 and "Select a valid choice" in " ".join(
+        response.context["remedy_form"].errors["kind"]
+    )
+    with pytest.raises(ValidationError, match="no longer offered"):
+        services.remedy_give(case=case, actor=agent, kind=coupon, amount="1", currency="GBP")
+
+
+def test_the_approvals_page_costs_the_same_queries_for_one_or_many(
+    caps, client, agent, lead, team, refund, django_assert_max_num_queries
+):
+    def ask():
+        case = factories.open_case(actor=agent, team=team)
+        services.remedy_give(
+            case=case, actor=agent, kind=refund, amount="90", currency="GBP", confirmed_customer_total=True
+        )
+
+    ask()
+    client.force_login(lead)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/remedies/approvals/")
+    for _ in range(5):
+        ask()
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = client.get("/remedies/approvals/").content.decode()
+    assert page.count('class="card approval"') == 6
+
+
+def test_the_case_page_does_not_grow_queries_with_each_remedy(caps, client, agent, case, coupon):
+    client.force_login(agent)
+    services.remedy_give(case=case, actor=agent, kind=coupon, amount="1", currency="GBP")
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/cases/{case.reference}/")
+    for _ in range(5):
+        services.remedy_give(case=case, actor=agent, kind=coupon, amount="1", currency="GBP", plus_one=True)
+    with CaptureQueriesContext(connection) as six:
+        client.get(f"/cases/{case.reference}/")
+    assert len(six.captured_queries) == len(one.captured_queries)
