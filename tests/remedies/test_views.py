@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -250,3 +251,22 @@ def test_the_case_page_does_not_grow_queries_with_each_remedy(caps, client, agen
     with CaptureQueriesContext(connection) as six:
         client.get(f"/cases/{case.reference}/")
     assert len(six.captured_queries) == len(one.captured_queries)
+
+
+def test_an_admin_action_by_a_staff_lead_respects_the_leads_own_cap(caps, client, agent, team, case, refund):
+    staff_lead = factories.UserFactory(username="lee", role="team_lead", teams=[team], is_staff=True)
+    staff_lead.user_permissions.add(Permission.objects.get(codename="view_approvalrequest"))
+    approval = services.remedy_give(
+        case=case, actor=agent, kind=refund, amount="700", currency="GBP", confirmed_customer_total=True
+    ).approval
+    client.force_login(staff_lead)
+
+    response = client.post(
+        "/admin/remedies/approvalrequest/",
+        {"action": "approve_requests", "_selected_action": [approval.pk]},
+        follow=True,
+    )
+
+    assert "a manager must decide" in response.content.decode()
+    approval.refresh_from_db()
+    assert approval.status == "pending" and not Remedy.objects.exists()
