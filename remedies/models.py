@@ -4,13 +4,13 @@ Money is always a Decimal with its ISO 4217 currency code beside it.
 """
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from accounts.models import Role
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
 currency_code = RegexValidator(r"^[A-Z]{3}$", "Use a three-letter ISO currency code, e.g. GBP.")
 
 
@@ -157,22 +157,30 @@ class AuthorityCap(models.Model):
             models.CheckConstraint(
                 condition=(Q(role="") & Q(user__isnull=False)) | (~Q(role="") & Q(user__isnull=True)),
                 name="cap_for_a_role_or_a_user",
+                violation_error_message="A cap is for a role or for one user: choose exactly one.",
             ),
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0}),
                     name=f"cap_{name}_not_negative",
+                    violation_error_message="Limits cannot be negative; leave empty for no limit.",
                 )
                 for name in ("max_per_remedy", "max_per_case", "budget_per_day", "budget_per_month")
             ],
-            models.UniqueConstraint(
-                fields=["role"], condition=Q(user__isnull=True, kind__isnull=True), name="cap_one_per_role"
-            ),
-            models.UniqueConstraint(
-                fields=["role", "kind"], condition=Q(user__isnull=True), name="cap_one_per_role_kind"
-            ),
-            models.UniqueConstraint(fields=["user"], condition=Q(kind__isnull=True), name="cap_one_per_user"),
-            models.UniqueConstraint(fields=["user", "kind"], name="cap_one_per_user_kind"),
+            *[
+                models.UniqueConstraint(
+                    fields=fields,
+                    condition=condition,
+                    name=name,
+                    violation_error_message="There is already a cap for this role or user and kind.",
+                )
+                for fields, condition, name in (
+                    (["role"], Q(user__isnull=True, kind__isnull=True), "cap_one_per_role"),
+                    (["role", "kind"], Q(user__isnull=True), "cap_one_per_role_kind"),
+                    (["user"], Q(kind__isnull=True), "cap_one_per_user"),
+                    (["user", "kind"], None, "cap_one_per_user_kind"),
+                )
+            ],
         ]
 
     def __str__(self) -> str:

@@ -270,3 +270,21 @@ def test_an_admin_action_by_a_staff_lead_respects_the_leads_own_cap(caps, client
     assert "a manager must decide" in response.content.decode()
     approval.refresh_from_db()
     assert approval.status == "pending" and not Remedy.objects.exists()
+
+
+def test_the_admin_pages_open_and_caps_are_managed_there(caps, client, agent, case, coupon):
+    admin_user = factories.UserFactory(username="ada", role="admin", is_staff=True, is_superuser=True)
+    services.remedy_give(case=case, actor=agent, kind=coupon, amount="5", currency="GBP")
+    client.force_login(admin_user)
+
+    for model in ("remedykind", "authoritycap", "remedy", "budget", "approvalrequest"):
+        assert client.get(f"/admin/remedies/{model}/").status_code == 200, model
+    response = client.post(
+        "/admin/remedies/authoritycap/add/",
+        {"role": "", "user": agent.pk, "kind": coupon.pk, "currency": "GBP", "max_per_remedy": "-1"},
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 0" in response.content.decode()
+    assert not AuthorityCap.objects.filter(user=agent).exists()
+    neither = client.post("/admin/remedies/authoritycap/add/", {"role": "", "user": "", "currency": "GBP"})
+    assert "A cap is for a role or for one user" in neither.content.decode()
