@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
+from remedies import demo as remedies_demo
 
 from . import services
 from .models import Case, Channel, Customer, JourneyStage, Product, RootCause, Severity
@@ -115,6 +116,7 @@ def seed(*, case_count: int = 100, random_seed: int = 7) -> SeedReport:
         if team.lead_id is None:
             team.lead = lead
             team.save(update_fields=["lead"])
+    remedies_demo.install_default_caps()
     products = [Product.objects.get_or_create(name=name)[0] for name in PRODUCTS]
     causes = []
     for category, children in ROOT_CAUSES.items():
@@ -129,6 +131,7 @@ def seed(*, case_count: int = 100, random_seed: int = 7) -> SeedReport:
     agents = {teams["Front desk"]: [users["ava"], users["sam"]], teams["Online orders"]: [users["omar"]]}
     leads = {teams["Front desk"]: users["lee"], teams["Online orders"]: users["nia"]}
     now = timezone.now()
+    created = []
     for i in range(case_count):
         team = rng.choice(list(teams.values()))
         agent = rng.choice(agents[team])
@@ -148,6 +151,8 @@ def seed(*, case_count: int = 100, random_seed: int = 7) -> SeedReport:
         )
         _progress(case, agent, leads[team], users, rng.choice(causes), PROGRESS[i % len(PROGRESS)], rng)
         report.created_cases += 1
+        created.append(case)
+    remedies_demo.seed_remedies(cases=[Case.objects.get(pk=c.pk) for c in created], rng=rng)
     return report
 
 

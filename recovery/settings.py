@@ -6,6 +6,7 @@ kombu's filesystem transport under var/, so `make run` needs no server at all.
 
 import datetime
 import os
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -251,3 +252,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Remedies: authority caps and approvals. Amounts are in DEFAULT_CURRENCY unless a row says otherwise.
+DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "GBP")
+REMEDY_CURRENCIES = env_list("REMEDY_CURRENCIES", "GBP,EUR,USD")
+if DEFAULT_CURRENCY not in REMEDY_CURRENCIES:
+    raise ImproperlyConfigured(f"DEFAULT_CURRENCY {DEFAULT_CURRENCY!r} must be one of REMEDY_CURRENCIES.")
+APPROVAL_MINUTES = env_int("APPROVAL_MINUTES", 15)
+# Past this total (last 12 months, DEFAULT_CURRENCY) a further remedy needs an explicit confirmation.
+try:
+    CUSTOMER_REMEDY_WARNING = Decimal(env_str("CUSTOMER_REMEDY_WARNING", "200"))
+except InvalidOperation:
+    raise ImproperlyConfigured("CUSTOMER_REMEDY_WARNING must be an amount, e.g. 200.") from None

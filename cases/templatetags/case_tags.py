@@ -48,6 +48,9 @@ KIND_WORDS = {
     "case.corrective_action.added": "added a corrective action",
     "case.corrective_action.updated": "updated a corrective action",
     "customer.erased": "erased the customer's personal data",
+    "remedy.given": "gave a remedy",
+    "approval.requested": "asked for an approval",
+    "approval.decided": "decided an approval",
 }
 
 
@@ -81,7 +84,13 @@ def event_sentence(event) -> str:
         words = ACTION_WORDS.get(data.get("action"), data.get("action", "moved the case"))
         choices = Status if data.get("track") == "status" else TriageStage
         return f"{words}: {_label(choices, data.get('from'))} → {_label(choices, data.get('to'))}"
-    return KIND_WORDS.get(event.kind, event.kind)
+    words = KIND_WORDS.get(event.kind, event.kind)
+    if "amount" in data and "kind_name" in data:
+        # Remedies and approvals carry their cost: the timeline shows what was spent.
+        decision = f" ({data['decision']})" if data.get("decision") else ""
+        plus_one = " +1" if data.get("plus_one") else ""
+        return f"{words}{decision}: {data['kind_name']} {data['amount']} {data.get('currency', '')}{plus_one}"
+    return words
 
 
 @register.filter
