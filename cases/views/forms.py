@@ -67,7 +67,17 @@ class IntakeForm(forms.Form):
 TRISTATE_WIDGET = forms.RadioSelect
 
 
-class WhatForm(forms.ModelForm):
+class AnswerForm(forms.ModelForm):
+    """Answers may be left open while drafting; radio buttons show no empty '---------' choice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.choices = [(value, label) for value, label in field.choices if value != ""]
+
+
+class WhatForm(AnswerForm):
     class Meta:
         model = WhatAnswer
         exclude = ["case", "updated_at"]
@@ -81,7 +91,7 @@ class WhatForm(forms.ModelForm):
         }
 
 
-class WhyForm(forms.ModelForm):
+class WhyForm(AnswerForm):
     class Meta:
         model = WhyAnswer
         exclude = ["case", "updated_at"]
@@ -110,7 +120,7 @@ class WhyForm(forms.ModelForm):
         ).select_related("parent")
 
 
-class DifferentForm(forms.ModelForm):
+class DifferentForm(AnswerForm):
     class Meta:
         model = DifferentAnswer
         exclude = ["case", "updated_at"]
