@@ -198,7 +198,7 @@ def clock_start(
 def _active(case: Case, kinds) -> list[Clock]:
     # Lock the clocks: the sweep may be looking at one of them right now.
     return list(
-        Clock.objects.select_for_update()
+        Clock.objects.select_for_update(of=("self",))
         .filter(case=case, kind__in=list(kinds), stopped_at__isnull=True)
         .select_related("calendar")
         .order_by("id")

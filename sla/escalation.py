@@ -69,7 +69,7 @@ def sweep(*, now: datetime | None = None, batch: int | None = None, max_batches:
 def _sweep_batch(now: datetime, batch: int, report: SweepReport) -> int:
     with transaction.atomic():
         clocks = list(
-            Clock.objects.select_for_update(skip_locked=True)
+            Clock.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(next_check_at__lte=now)
             .select_related("calendar")
             .order_by("next_check_at", "id")[:batch]
