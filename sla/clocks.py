@@ -149,7 +149,12 @@ def checkpoints(clock: Clock) -> list[Checkpoint]:
         base = first_warning if step["base"] == EscalationBase.WARNING else due
         if base is not None:
             points.append(Checkpoint(at(step["offset"], base), f"L{step['level']}", step["action"]))
-    return sorted((p for p in points if p.at is not None), key=lambda p: (p.at, p.level))
+    # At one instant: warnings, then the breach, then the escalation levels in order.
+    rank = {"w": 0, "b": 1, "L": 2}
+    return sorted(
+        (p for p in points if p.at is not None),
+        key=lambda p: (p.at, rank[p.level[0]], int(p.level[1:]) if p.level[0] == "L" else p.level),
+    )
 
 
 def clock_schedule(clock: Clock, *, fired: set[str] | None = None) -> list[Checkpoint]:

@@ -123,6 +123,7 @@ def clock_check(*, clock: Clock, now: datetime, report: SweepReport | None = Non
             _breach(clock, case, now)
             report.breaches += 1
         else:
+            clock.save()  # the escalation may re-target the clock from the database
             firing.outcome = _escalate(clock, case, point, now)
             firing.save(update_fields=["outcome"])
             report.escalations += 1

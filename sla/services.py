@@ -18,9 +18,10 @@ from .clocks import (
     clock_start,
     clock_stop,
     clocks_reschedule_calendar,
+    clocks_retarget,
     clocks_retarget_policy,
 )
-from .models import BusinessCalendar, Clock, Policy
+from .models import BusinessCalendar, Clock, Policy, TeamCalendar
 from .rules import ClockKind
 
 MAX_PROMISE = timedelta(days=365)
@@ -127,9 +128,20 @@ def policy_save(*, policy: Policy, actor) -> int:
         return clocks_retarget_policy(policy=policy)
 
 
-def calendar_save(*, calendar: BusinessCalendar, actor) -> int:
+def calendar_save(*, calendar: BusinessCalendar, actor, teams: list | None = None) -> int:
+    """Save a calendar (and which teams count in it); open clocks move to the new hours."""
     require_manager(actor)
     with transaction.atomic():
         calendar.as_calendar()  # raises ValueError for impossible hours
         calendar.save()
-        return clocks_reschedule_calendar(calendar=calendar)
+        moved = clocks_reschedule_calendar(calendar=calendar)
+        if teams is not None:
+            before = set(TeamCalendar.objects.filter(calendar=calendar).values_list("team_id", flat=True))
+            TeamCalendar.objects.filter(calendar=calendar).exclude(team__in=teams).delete()
+            for team in teams:
+                TeamCalendar.objects.update_or_create(team=team, defaults={"calendar": calendar})
+            changed = before ^ {team.pk for team in teams}
+            for case in Case.objects.filter(team_id__in=changed, clocks__stopped_at__isnull=True).distinct():
+                clocks_retarget(case=case)
+                moved += 1
+        return moved

@@ -51,6 +51,7 @@ def test_it_warns_then_breaches_then_escalates_each_at_its_time(live_case, clock
     clock_at(MONDAY_10 + 60 * SEC)
     sweep()
     assert levels(live_case) == ["L1", "warn-1", "warn-2", "L2", "breach"]
+    assert first_response(live_case).warned_at == MONDAY_10 + 30 * SEC
     assert first_response(live_case).breached_at == MONDAY_10 + 60 * SEC
     clock_at(MONDAY_10 + 3 * 60 * SEC)
     sweep()
@@ -89,6 +90,9 @@ def test_after_downtime_the_sweep_catches_up_with_real_due_times_and_lateness(li
     breach = Firing.objects.get(clock__case=live_case, clock__kind="first_response", level="breach")
     assert breach.due_at == MONDAY_10 + 60 * SEC
     assert breach.lateness_seconds == 59 * 60
+    clock = first_response(live_case)
+    assert clock.breached_at == MONDAY_10 + 60 * SEC and clock.state == "breached"
+    assert clock.warned_at == MONDAY_10 + 30 * SEC
     event = Case.objects.get(pk=live_case.pk).events.get(kind="sla.clock.breached")
     assert event.data["lateness_seconds"] == 59 * 60
 
