@@ -176,3 +176,16 @@ def test_a_promise_becomes_a_clock_that_breaches_at_the_promised_time(clock_at, 
     clock.refresh_from_db()
     assert clock.breached_at == promised
     assert Case.objects.get(pk=case.pk).events.filter(kind="sla.clock.breached").exists()
+
+
+def test_the_demo_opens_two_watch_cases_once_while_they_count_down(db):
+    from django.core.management import call_command
+
+    from sla.demo import seed_watch_cases
+
+    call_command("seed_demo", cases=5, verbosity=0)
+    watch = seed_watch_cases()
+    assert Clock.objects.get(case=watch.live, kind="first_response").target_minutes == 1
+    promise = Clock.objects.get(case=watch.promised, kind="promise")
+    assert promise.title == "Call back with a new delivery slot"
+    assert seed_watch_cases() is None
