@@ -20,6 +20,7 @@ var:
 run: $(BIN)/.installed var
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py sla_demo
 	@export DEBUG=$${DEBUG:-1}; \
 	$(BIN)/celery -A recovery worker -B --loglevel=INFO --concurrency=2 \
 	  --scheduler django_celery_beat.schedulers:DatabaseScheduler > var/celery.log 2>&1 & \

@@ -4,6 +4,8 @@ import re
 
 from django.db.models import Q, QuerySet
 
+from sla.selectors import by_time_to_breach
+
 from .models import Case, CaseEvent, Customer
 from .models.case import OPEN_STATUSES
 from .permissions import visible_cases
@@ -12,12 +14,9 @@ LIST_RELATED = ("customer", "team", "owner", "product")
 
 
 def my_cases(user) -> QuerySet[Case]:
-    """The user's own open cases, oldest intake first: the longest-waiting customer comes first."""
-    return (
-        visible_cases(user)
-        .filter(owner=user, status__in=OPEN_STATUSES)
-        .select_related(*LIST_RELATED)
-        .order_by("opened_at", "id")
+    """The user's own open cases, soonest deadline first, then the longest-waiting customer."""
+    return by_time_to_breach(
+        visible_cases(user).filter(owner=user, status__in=OPEN_STATUSES).select_related(*LIST_RELATED)
     )
 
 
@@ -35,7 +34,7 @@ def team_queue(
         qs = qs.filter(team_id=team_id)
     if unassigned:
         qs = qs.filter(owner__isnull=True)
-    return qs.order_by("opened_at", "id")
+    return by_time_to_breach(qs)
 
 
 REFERENCE = re.compile(r"^\s*R-?0*(\d+)\s*$", re.IGNORECASE)

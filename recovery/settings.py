@@ -228,10 +228,34 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BEAT_SCHEDULE: dict = {}
+# The SLA sweep and the outbox deliverer are ticked by beat; deadlines themselves live in the database.
+SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 5)
+SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 200)
+NOTIFY_DELIVER_SECONDS = env_int("NOTIFY_DELIVER_SECONDS", 15)
+CELERY_BEAT_SCHEDULE: dict = {
+    "sla-sweep": {
+        "task": "sla.sweep",
+        "schedule": float(SLA_SWEEP_SECONDS),
+        # A tick that waited longer than an interval is stale: the next one does the same work.
+        "options": {"expires": float(SLA_SWEEP_SECONDS)},
+    },
+    "sla-deliver": {
+        "task": "sla.deliver",
+        "schedule": float(NOTIFY_DELIVER_SECONDS),
+        "options": {"expires": float(NOTIFY_DELIVER_SECONDS)},
+    },
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "recovery@localhost")
+# Links in notifications point here.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# SMS: a log backend by default; "sla.notify.HttpSmsBackend" posts to a gateway.
+SMS_BACKEND = env_str("SMS_BACKEND", "sla.notify.LogSmsBackend")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
+NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

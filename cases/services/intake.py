@@ -4,6 +4,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from sla.clocks import clocks_on_open
+
 from ..events import record_event
 from ..models import Case, Channel, Customer, CustomerExternalId, JourneyStage, Product, Severity
 
@@ -113,4 +115,5 @@ def case_open(
                 "triage_stage": case.triage_stage,
             },
         )
+        clocks_on_open(case=case)
     return case

@@ -5,6 +5,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from sla.clocks import clocks_retarget
+
 from ..events import plain, record_event
 from ..models import Case
 from ..permissions import require_work
@@ -49,4 +51,7 @@ def case_update(*, case: Case, actor, changes: dict[str, Any]) -> Case:
         case.version += 1
         case.save(update_fields=[*diff, "version", "updated_at"])
         record_event(case=case, kind="case.updated", actor=actor, data={"changes": diff})
+        if {"severity", "channel"} & set(diff):
+            # The policy is chosen by severity and channel: open clocks follow the new one.
+            clocks_retarget(case=case)
     return case

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from sla.clocks import clocks_retarget
+
 from ..events import record_event
 from ..models import Case, Handoff
 from ..permissions import require_work
@@ -55,4 +57,6 @@ def case_assign(*, case: Case, to_owner, actor, reason: str = "", to_team=None) 
                 "reason": reason.strip(),
             },
         )
+        if team.pk != before["team"]:
+            clocks_retarget(case=case, at=now)  # another team counts in its own calendar
     return case

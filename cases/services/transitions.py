@@ -6,6 +6,8 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from sla.clocks import clocks_on_action
+
 from ..events import record_event
 from ..models import Case, Status
 from ..permissions import is_lead, require_work
@@ -89,6 +91,7 @@ def case_transition(*, case: Case, action: Action | str, actor, data: dict[str, 
                 **{k: str(v) for k, v in data.items()},
             },
         )
+        clocks_on_action(case=case, action=action, at=now, actor=actor)
         if rule.track == "status" and rule.target == Status.CLOSED:
             record_event(case=case, kind="case.closed", actor=actor, at=now)
     return case

@@ -2,6 +2,8 @@
 
 from django import template
 
+from sla import timeline as sla_timeline
+
 from ..models import Status, TriageStage
 
 register = template.Library()
@@ -80,6 +82,8 @@ def _label(choices, value) -> str:
 @register.filter
 def event_sentence(event) -> str:
     data = event.data or {}
+    if event.kind.startswith("sla."):
+        return sla_timeline.sentence(event)
     if event.kind == "case.transitioned":
         words = ACTION_WORDS.get(data.get("action"), data.get("action", "moved the case"))
         choices = Status if data.get("track") == "status" else TriageStage
@@ -96,6 +100,8 @@ def event_sentence(event) -> str:
 @register.filter
 def event_detail(event) -> str:
     data = event.data or {}
+    if event.kind.startswith("sla."):
+        return sla_timeline.detail(event)
     for key in ("message", "resolution", "reason", "note", "text", "description"):
         if data.get(key):
             return data[key]

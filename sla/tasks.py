@@ -1,0 +1,17 @@
+"""Celery tasks: thin wrappers. Deadlines live in the database; beat only ticks these."""
+
+from celery import shared_task
+
+from .escalation import sweep
+from .notify import notifications_deliver
+
+
+@shared_task(name="sla.sweep", acks_late=True, ignore_result=True)
+def sweep_clocks() -> dict:
+    report = sweep()
+    return {"clocks": report.clocks, "fired": report.fired, "failed": report.failed}
+
+
+@shared_task(name="sla.deliver", acks_late=True, ignore_result=True)
+def deliver_notifications() -> int:
+    return notifications_deliver()

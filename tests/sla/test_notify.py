@@ -1,0 +1,146 @@
+"""The outbox: written with the event, delivered after commit, retried with backoff."""
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+
+from sla.escalation import sweep
+from sla.models import Notification
+from sla.notify import HttpSmsBackend, backoff, notification_retry, notifications_deliver
+from tests import factories
+
+from .conftest import MONDAY_10
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def breached(clock_at, agent, team):
+    agent.email = "ava@example.com"
+    agent.phone = "+44 7700 900001"
+    agent.save()
+    case = factories.open_case(actor=agent, team=team, channel="chat")
+    clock_at(MONDAY_10 + timedelta(seconds=61))
+    sweep()
+    return case
+
+
+class Gateway(BaseHTTPRequestHandler):
+    received: list = []
+    status = 200
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Gateway.received.append((self.headers["Authorization"], json.loads(body)))
+        self.send_response(Gateway.status)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def gateway():
+    Gateway.received, Gateway.status = [], 200
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/sms"
+    server.shutdown()
+
+
+def test_each_warning_and_breach_writes_in_app_email_and_sms_rows_with_its_event(breached, agent):
+    rows = Notification.objects.filter(recipient=agent)
+    assert {r.channel for r in rows} == {"in_app", "email", "sms"}
+    assert all(r.event_id is not None and r.event.case_id == breached.pk for r in rows)
+    assert all(r.delivered_at for r in rows.filter(channel="in_app"))
+    assert rows.filter(channel="email", delivered_at__isnull=True, next_attempt_at__isnull=False).exists()
+
+
+def test_the_deliverer_sends_the_email_naming_case_customer_clock_and_lateness(breached, clock_at):
+    delivered = notifications_deliver()
+    assert delivered == Notification.objects.exclude(channel="in_app").count()
+    overdue = [m for m in mail.outbox if "overdue" in m.subject]
+    assert overdue
+    body = overdue[0].body
+    assert breached.reference in body and breached.customer.name in body
+    assert "First response is overdue by 1 s" in body
+    assert f"/cases/{breached.reference}/" in body
+
+
+@override_settings(SMS_BACKEND="sla.notify.HttpSmsBackend", SMS_GATEWAY_TOKEN="s3cret")
+def test_sms_goes_to_the_http_gateway_with_its_token(breached, gateway, settings):
+    settings.SMS_GATEWAY_URL = gateway
+    notifications_deliver()
+    assert Gateway.received
+    auth, payload = Gateway.received[0]
+    assert auth == "Bearer s3cret" and payload["to"] == "+44 7700 900001"
+    assert breached.reference in payload["text"]
+    assert not Notification.objects.filter(channel="sms", delivered_at__isnull=True).exists()
+
+
+@override_settings(SMS_BACKEND="sla.notify.HttpSmsBackend", NOTIFY_MAX_ATTEMPTS=3)
+def test_a_failing_gateway_is_retried_with_backoff_then_shown_as_failed(
+    breached, gateway, settings, clock_at
+):
+    settings.SMS_GATEWAY_URL = gateway
+    Gateway.status = 503
+    sms = Notification.objects.filter(channel="sms").first()
+    now = MONDAY_10 + timedelta(seconds=61)
+    notifications_deliver()
+    sms.refresh_from_db()
+    assert sms.attempts == 1 and sms.next_attempt_at == now + backoff(1) and "503" in sms.last_error
+    for attempt in (2, 3):
+        now = sms.next_attempt_at
+        clock_at(now)
+        notifications_deliver()
+        sms.refresh_from_db()
+        assert sms.attempts == attempt
+    assert sms.failed_at is not None and sms.next_attempt_at is None and sms.delivered_at is None
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert backoff(30) == timedelta(hours=1)
+
+
+def test_a_manager_retries_a_failed_delivery_from_the_browser(client, breached, manager):
+    row = Notification.objects.filter(channel="email").first()
+    Notification.objects.filter(pk=row.pk).update(
+        failed_at=row.created_at, next_attempt_at=None, attempts=6, last_error="SMTP down"
+    )
+    client.force_login(manager)
+    page = client.get("/sla/deliveries/").content.decode()
+    assert "SMTP down" in page
+    client.post(f"/sla/deliveries/{row.pk}/retry/")
+    row.refresh_from_db()
+    assert row.failed_at is None and row.attempts == 0 and row.next_attempt_at is not None
+    notifications_deliver()
+    row.refresh_from_db()
+    assert row.delivered_at is not None
+
+
+def test_agents_cannot_retry_deliveries(client, breached, agent):
+    row = Notification.objects.filter(channel="email").first()
+    client.force_login(agent)
+    assert client.post(f"/sla/deliveries/{row.pk}/retry/").status_code == 403
+    with pytest.raises(Exception, match="managers"):
+        notification_retry(notification=row, actor=agent)
+
+
+def test_a_leased_row_is_not_sent_twice_by_a_second_deliverer(breached):
+    from sla.notify import _claim
+
+    first = _claim(MONDAY_10 + timedelta(seconds=61), 100)
+    second = _claim(MONDAY_10 + timedelta(seconds=61), 100)
+    assert first and second == []
+
+
+def test_http_sms_refuses_non_http_urls():
+    with pytest.raises(ValueError, match="http"):
+        HttpSmsBackend(url="file:///etc/passwd", token="x").send(to="1", text="hi")
