@@ -276,3 +276,17 @@ def test_a_lead_of_another_team_cannot_decide(caps, agent, other_team, case, ref
     approval = give(case, agent, refund, "80").approval
     with pytest.raises(PermissionDenied):
         services.approval_decide(approval=approval, actor=nia, approve=True, reason="ok")
+
+
+def test_a_float_amount_is_refused_rather_than_rounded(caps, agent, case, coupon):
+    with pytest.raises(ValidationError, match="never a float"):
+        give(case, agent, coupon, 0.1)
+    assert not Remedy.objects.exists()
+
+
+def test_the_system_cannot_give_or_decide(caps, agent, case, coupon, refund):
+    with pytest.raises(PermissionDenied):
+        give(case, None, coupon, "1")
+    approval = give(case, agent, refund, "80").approval
+    with pytest.raises(PermissionDenied):
+        services.approval_decide(approval=approval, actor=None, approve=True, reason="ok")
