@@ -151,8 +151,9 @@ def seed(*, case_count: int = 100, random_seed: int = 7) -> SeedReport:
         )
         _progress(case, agent, leads[team], users, rng.choice(causes), PROGRESS[i % len(PROGRESS)], rng)
         report.created_cases += 1
-        created.append(case)
-    remedies_demo.seed_remedies(cases=[Case.objects.get(pk=c.pk) for c in created], rng=rng)
+        created.append(case.pk)
+    worked = Case.objects.filter(pk__in=created).select_related("owner").order_by("pk")
+    remedies_demo.seed_remedies(cases=worked, rng=rng)
     return report
 
 

@@ -288,3 +288,7 @@ try:
     CUSTOMER_REMEDY_WARNING = Decimal(env_str("CUSTOMER_REMEDY_WARNING", "200"))
 except InvalidOperation:
     raise ImproperlyConfigured("CUSTOMER_REMEDY_WARNING must be an amount, e.g. 200.") from None
+CELERY_BEAT_SCHEDULE["remedies-escalate-approvals"] = {
+    "task": "remedies.tasks.escalate_overdue_approvals",
+    "schedule": env_int("APPROVAL_SWEEP_SECONDS", 30),
+}

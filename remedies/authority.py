@@ -81,13 +81,13 @@ class Authority:
         if currency != self.currency:
             return [f"Your limits are in {self.currency}; a remedy in {currency} needs an approval."]
         checks = [
-            (self.per_remedy, "per remedy"),
-            (self.case_left, "left on this case"),
+            (self.per_remedy, "limit per remedy"),
+            (self.case_left, "left within the limit for this case"),
             (self.day_left, "left in today's budget"),
             (self.month_left, "left in this month's budget"),
         ]
         return [
-            f"{amount} {currency} is over the {limit} {currency} you have {what}."
+            f"{amount} {currency} is over the {limit} {currency} {what}."
             for limit, what in checks
             if limit is not None and amount > limit
         ]

@@ -71,6 +71,9 @@ class ApprovalRequest(models.Model):
     status = models.CharField(max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
     requested_at = models.DateTimeField()
     due_at = models.DateTimeField(help_text="The approval clock: decide before this.")
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the clock ran out and the request went to the managers."
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -81,6 +84,12 @@ class ApprovalRequest(models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["due_at", "id"], name="approval_pending_due", condition=Q(status="pending")),
+            # The escalation sweep asks only for what is due and not yet escalated.
+            models.Index(
+                fields=["due_at"],
+                name="approval_to_escalate",
+                condition=Q(status="pending", escalated_at__isnull=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=0), name="approval_amount_not_negative"),

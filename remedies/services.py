@@ -36,6 +36,9 @@ class GiveResult:
 def clean_money(*, amount, currency: str) -> tuple[Decimal, str]:
     """A non-negative amount with at most two decimals, and a currency we accept."""
     errors = {}
+    if isinstance(amount, float):
+        # A float has already lost the cents (0.1 + 0.2 != 0.3): refuse it rather than round it.
+        raise ValidationError({"amount": "Give the amount as a Decimal or a string, never a float."})
     try:
         value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
         if not value.is_finite():
@@ -88,6 +91,12 @@ def customer_warning(*, case: Case, amount: Decimal, currency: str, now: datetim
     )
 
 
+def _require_person(actor) -> None:
+    # Authority belongs to a person: the system has no cap to spend from, nor to decide with.
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied("Remedies are given and decided by a person, not by the system.")
+
+
 def _lock_budget(user, currency: str, day: datetime.date) -> Budget:
     # get_or_create retries the read after a unique violation, so two first gives of the day
     # end up locking the same row instead of failing.
@@ -122,6 +131,7 @@ def remedy_give(
     Never a dead end: over any cap the result carries a pending `ApprovalRequest` routed to
     the team lead (or to managers) and the reasons it needed one.
     """
+    _require_person(actor)
     amount, currency = clean_money(amount=amount, currency=currency)
     note = note.strip()
     if not kind.active:
@@ -226,6 +236,7 @@ def _require_decider_authority(actor, approval: ApprovalRequest) -> None:
 
 def approval_decide(*, approval: ApprovalRequest, actor, approve: bool, reason: str) -> ApprovalRequest:
     """Approve (the remedy is given) or deny, with a reason. Only once, whoever is first."""
+    _require_person(actor)
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Give a reason for the decision: the agent and the case see it."})

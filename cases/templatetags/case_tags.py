@@ -53,6 +53,7 @@ KIND_WORDS = {
     "remedy.given": "gave a remedy",
     "approval.requested": "asked for an approval",
     "approval.decided": "decided an approval",
+    "approval.escalated": "— approval not decided in time: it went to the managers",
 }
 
 

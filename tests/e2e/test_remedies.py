@@ -63,6 +63,7 @@ def test_an_agent_gives_a_coupon_then_a_refund_over_the_cap_goes_pending_and_the
     log_in(page, live_server, "lee")
     page.get_by_role("link", name="Approvals").click()
     page.get_by_label("Reason").fill("Third late box this month.")
+    page.screenshot(path=str(ARTIFACTS / "approvals-page.png"), full_page=True)
     page.get_by_role("button", name="Approve").click()
     page.get_by_text("Approved: Full refund 120.00 GBP.").wait_for()
     page.goto(f"{live_server.url}/cases/{case.reference}/#remedies")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from cases import services as case_services
+from cases.models import Case
 from remedies import selectors, services
 from tests import factories
 
@@ -87,3 +88,32 @@ def test_the_customer_history_covers_twelve_months_across_cases(caps, agent, tea
 
     assert [r.case for r in history] == [recent]
     assert selectors.totals_by_currency(history) == [("GBP", Decimal("25.00"))]
+
+
+def test_the_measures_come_annotated_for_many_cases_in_one_query(
+    caps, agent, lead, team, coupon, refund, time_machine, django_assert_num_queries
+):
+    time_machine.move_to(T0, tick=False)
+    alone = factories.open_case(actor=agent, team=team, opened_at=T0)
+    give(alone, agent, coupon, "10.50", plus_one=True)
+    give(alone, agent, coupon, "4.50")
+    respond_and_resolve(alone, agent, time_machine, respond_after=datetime.timedelta(minutes=1),
+                        resolve_after=datetime.timedelta(minutes=5))  # fmt: skip
+    asked = factories.open_case(actor=agent, team=team, opened_at=T0)
+    give(asked, agent, refund, "80")
+    respond_and_resolve(asked, agent, time_machine, respond_after=datetime.timedelta(minutes=2),
+                        resolve_after=datetime.timedelta(minutes=7))  # fmt: skip
+    untouched = factories.open_case(actor=agent, team=team, opened_at=T0)
+
+    with django_assert_num_queries(1):
+        rows = {c.pk: c for c in selectors.with_measures(Case.objects.all())}
+
+    assert (rows[alone.pk].remedy_total, rows[alone.pk].plus_one, rows[alone.pk].first_touch) == (
+        Decimal("15.00"), True, True
+    )  # fmt: skip
+    assert rows[alone.pk].time_to_resolution == datetime.timedelta(minutes=5)
+    assert (rows[asked.pk].remedy_total, rows[asked.pk].first_touch) == (Decimal("0.00"), False)
+    assert rows[untouched.pk].first_touch is None and rows[untouched.pk].time_to_first_response is None
+    # The annotations agree with the per-case measures shown on the case page
+    for case in Case.objects.all():
+        assert selectors.case_measures(case).first_touch == rows[case.pk].first_touch

@@ -62,7 +62,7 @@ def test_it_turns_a_remedy_over_the_per_remedy_cap_into_an_approval_for_the_team
     approval = result.approval
     assert approval.status == "pending" and approval.assigned_to == lead
     assert approval.due_at == datetime.datetime(2026, 11, 25, 10, 15, tzinfo=datetime.UTC)
-    assert "over the 50.00 GBP you have per remedy" in approval.reason
+    assert "80.00 GBP is over the 50.00 GBP limit per remedy" in approval.reason
     event = CaseEvent.objects.get(kind="approval.requested")
     assert event.data["approval"] == approval.pk and event.data["amount"] == "80.00"
     assert not Budget.objects.filter(spent__gt=0).exists()
@@ -82,7 +82,7 @@ def test_it_enforces_the_cap_per_case(caps, agent, case, coupon):
     result = give(case, agent, coupon, "20")
 
     assert result.approval is not None
-    assert "over the 10.00 GBP you have left on this case" in result.reasons[0]
+    assert "over the 10.00 GBP left within the limit for this case" in result.reasons[0]
     assert Remedy.objects.count() == 2
 
 
@@ -276,3 +276,17 @@ def test_a_lead_of_another_team_cannot_decide(caps, agent, other_team, case, ref
     approval = give(case, agent, refund, "80").approval
     with pytest.raises(PermissionDenied):
         services.approval_decide(approval=approval, actor=nia, approve=True, reason="ok")
+
+
+def test_a_float_amount_is_refused_rather_than_rounded(caps, agent, case, coupon):
+    with pytest.raises(ValidationError, match="never a float"):
+        give(case, agent, coupon, 0.1)
+    assert not Remedy.objects.exists()
+
+
+def test_the_system_cannot_give_or_decide(caps, agent, case, coupon, refund):
+    with pytest.raises(PermissionDenied):
+        give(case, None, coupon, "1")
+    approval = give(case, agent, refund, "80").approval
+    with pytest.raises(PermissionDenied):
+        services.approval_decide(approval=approval, actor=None, approve=True, reason="ok")

@@ -288,3 +288,20 @@ def test_the_admin_pages_open_and_caps_are_managed_there(caps, client, agent, ca
     assert not AuthorityCap.objects.filter(user=agent).exists()
     neither = client.post("/admin/remedies/authoritycap/add/", {"role": "", "user": "", "currency": "GBP"})
     assert "A cap is for a role or for one user" in neither.content.decode()
+
+
+def test_a_manager_sees_every_teams_approvals_and_the_agent_sees_the_answer(
+    caps, client, agent, manager, case, refund
+):
+    services.remedy_give(
+        case=case, actor=agent, kind=refund, amount="700", currency="GBP", confirmed_customer_total=True
+    )
+    approval = ApprovalRequest.objects.get()
+    client.force_login(manager)
+    assert f'id="approval-{approval.pk}"' in client.get("/remedies/approvals/").content.decode()
+    client.post(f"/remedies/approvals/{approval.pk}/decide/", {"decision": "deny", "reason": "Too much."})
+
+    client.force_login(agent)
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "decided an approval (denied): Full refund 700.00 GBP" in page
+    assert "Too much." in page and not Remedy.objects.exists()
