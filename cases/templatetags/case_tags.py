@@ -47,6 +47,8 @@ KIND_WORDS = {
     "case.triage.different_recorded": "recorded WHAT DIFFERENT answers",
     "case.corrective_action.added": "added a corrective action",
     "case.corrective_action.updated": "updated a corrective action",
+    "case.customer_message": "received an e-mail from the customer",
+    "case.attachments.received": "received the e-mail's attachments",
 }
 
 
