@@ -274,3 +274,17 @@ def _attachment_text(summary: dict) -> str:
     if summary["refused"]:
         parts.append("Refused: " + "; ".join(summary["refused"]) + ".")
     return " ".join(parts)
+
+
+def message_reprocess(*, message: InboundMessage) -> Receipt:
+    """Take a quarantined mail in again from its stored bytes (after a fix or a setting change).
+
+    All or nothing: if the second attempt fails, the quarantined row is still there.
+    """
+    if message.status != Outcome.QUARANTINED:
+        raise ValueError("Only quarantined mail can be taken in again.")
+    with message.raw.open("rb") as stored:
+        raw = stored.read()
+    with transaction.atomic():
+        InboundMessage.objects.filter(pk=message.pk).delete()
+        return message_receive(raw=raw, received_via=message.received_via)
