@@ -207,7 +207,6 @@ def _open_case(mail: ParsedMail) -> Case:
         journey_stage=JourneyStage.AFTER_SALES,
         severity=Severity.MEDIUM,
         team=intake_team(),
-        source_reference=mail.message_id[:500],
     )
 
 

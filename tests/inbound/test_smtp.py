@@ -79,7 +79,7 @@ def test_a_temporary_fault_answers_451_and_the_retry_succeeds(listener, db):
     assert send(listener, raw) == {}
 
     # Then the mail is in
-    assert Case.objects.get().source_reference == "<early@example.com>"
+    assert InboundMessage.objects.get(message_id="<early@example.com>").case == Case.objects.get()
 
 
 def test_the_management_command_listens_and_stops_cleanly_on_sigterm(tmp_path):

@@ -1,3 +1,4 @@
+import logging
 import signal
 import threading
 
@@ -14,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=2525)
 
     def handle(self, *args, host: str, port: int, **options):
+        # aiosmtpd logs every connection at INFO; our own log line per mail is enough.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         stop = threading.Event()
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: stop.set())
