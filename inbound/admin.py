@@ -51,8 +51,11 @@ class InboundMessageAdmin(admin.ModelAdmin):
     def raw_preview(self, obj):
         if not obj.raw:
             return "-"
-        with obj.raw.open("rb") as stored:
-            head = stored.read(RAW_PREVIEW_BYTES)
+        try:
+            with obj.raw.open("rb") as stored:
+                head = stored.read(RAW_PREVIEW_BYTES)
+        except OSError as exc:
+            return f"The stored file cannot be read: {exc}"
         more = " …" if obj.size > RAW_PREVIEW_BYTES else ""
         return format_html(
             "<pre>{}{}</pre>",

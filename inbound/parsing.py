@@ -252,6 +252,8 @@ def mail_parse(raw: bytes) -> ParsedMail:
         validate_email(from_address)
     except ValidationError:
         raise MalformedMail("No valid sender address in From.") from None
+    if len(from_address) > 254:  # what a customer's e-mail field can hold (RFC 5321 path limit)
+        raise MalformedMail("The sender address is longer than 254 characters.")
     subject = clean(_header(msg, "Subject"), 998)
     try:
         text = clean(_text(msg))

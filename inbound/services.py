@@ -8,11 +8,19 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, SuspiciousFileOperation
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    ProgrammingError,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.text import Truncator, get_valid_filename
 
@@ -38,8 +46,18 @@ log = logging.getLogger(__name__)
 
 # Faults that say "try again later", not "this mail is bad": the caller keeps the mail (SMTP 451,
 # IMAP leaves it unseen) and offers it again; the Message-ID makes the second delivery harmless.
-TEMPORARY_ERRORS = (DatabaseError, OSError, ImproperlyConfigured)
+# A DataError or IntegrityError is about the mail itself: retrying would fail forever, so those
+# are quarantined like any other unforeseen failure.
+TEMPORARY_ERRORS = (
+    OperationalError,
+    InterfaceError,
+    InternalError,
+    ProgrammingError,
+    OSError,
+    ImproperlyConfigured,
+)
 MAX_THREAD_IDS = 50
+MAX_ATTACHMENTS = 20
 
 
 @dataclass(frozen=True)
@@ -133,10 +151,13 @@ def _route(*, raw: bytes, received_via: str, mail: ParsedMail) -> Receipt:
         from_name=mail.from_name,
         subject=mail.subject,
     )
+    # Our own mail coming back (a forward, a misrouted copy) must not open a case: it would loop.
+    ours = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
+    machine = mail.auto_reply or ("sent from our own address" if mail.from_address == ours else "")
     with transaction.atomic():
         case = _thread_case(mail)
-        if mail.auto_reply:
-            status, reason = Outcome.AUTO_REPLY, f"Auto-reply ({mail.auto_reply}): no case opened."
+        if machine:
+            status, reason = Outcome.AUTO_REPLY, f"Auto-reply ({machine}): no case opened."
         else:
             status, reason = (Outcome.THREADED if case else Outcome.CASE_OPENED), ""
         message = _store_message(
@@ -240,12 +261,14 @@ def _safe_name(filename: str) -> str:
 
 def _store_attachments(*, message: InboundMessage, mail: ParsedMail) -> list[InboundAttachment]:
     rows = []
-    for attachment in mail.attachments:
+    for number, attachment in enumerate(mail.attachments, start=1):
         problem = attachment_problem(
             attachment,
             allowed_types=settings.INBOUND_ATTACHMENT_TYPES,
             max_bytes=settings.INBOUND_ATTACHMENT_MAX_BYTES,
         )
+        if number > MAX_ATTACHMENTS:
+            problem = f"more than {MAX_ATTACHMENTS} files in one mail"
         row = InboundAttachment(
             message=message,
             filename=attachment.filename,

@@ -177,6 +177,15 @@ def test_auto_replies_are_recorded_but_never_open_a_case(team, headers, subject)
     assert not Case.objects.exists()
 
 
+def test_our_own_mail_coming_back_never_opens_a_case(team, settings):
+    settings.DEFAULT_FROM_EMAIL = "Recovery care <care@recovery.example>"
+
+    receipt = receive(compose(sender="care@recovery.example", subject="Your case R-999999"))
+
+    assert receipt.status == "auto_reply" and "our own address" in receipt.message.reason
+    assert not Case.objects.exists()
+
+
 def test_auto_submitted_no_is_a_person_writing(team):
     receipt = receive(compose(headers={"Auto-Submitted": "no"}))
 
@@ -243,6 +252,12 @@ def test_mail_with_no_usable_sender_is_quarantined(team):
     receipt = receive(compose(sender="not an address"))
 
     assert receipt.status == "quarantined" and "sender" in receipt.message.reason
+
+
+def test_a_sender_address_too_long_to_keep_is_quarantined(team):
+    receipt = receive(compose(sender=f"{'a' * 60}@{'b' * 60}.{'c' * 60}.{'d' * 60}.example.com"))
+
+    assert receipt.status == "quarantined" and "254" in receipt.message.reason
 
 
 def test_an_oversized_message_is_quarantined_not_dropped(team, settings):
@@ -313,6 +328,16 @@ def test_allowed_attachments_are_stored_and_others_refused_and_noted(team, setti
     event = receipt.message.case.events.get(kind="case.attachments.received")
     assert event.data["attachments"] == ["receipt.pdf", "photo.png"]
     assert "setup.exe: type application/octet-stream is not accepted" in event.data["refused"]
+
+
+def test_a_mail_with_too_many_files_keeps_the_first_twenty(team):
+    files = tuple((f"page-{n}.pdf", "application/pdf", PDF) for n in range(1, 23))
+
+    receipt = receive(compose(attachments=files))
+
+    attachments = list(receipt.message.attachments.all())
+    assert sum(a.stored for a in attachments) == 20
+    assert [a.refused_reason for a in attachments[20:]] == ["more than 20 files in one mail"] * 2
 
 
 def test_an_attachment_name_cannot_escape_the_media_folder(team, media_root):
