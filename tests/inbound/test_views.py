@@ -26,12 +26,6 @@ def mailed_case(team, settings):
     return services.message_receive(raw=raw, received_via="smtp").message.case
 
 
-@pytest.fixture
-def admin_client(client):
-    client.force_login(factories.UserFactory(username="root", role="admin", is_staff=True, is_superuser=True))
-    return client
-
-
 def test_the_case_page_shows_the_files_sent_and_those_refused(client, agent, mailed_case):
     client.force_login(agent)
 
