@@ -13,3 +13,8 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def imap_server():
     yield from dovecot_running()
+
+
+@pytest.fixture
+def imap_tls_server():
+    yield from dovecot_running(tls=True)

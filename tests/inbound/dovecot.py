@@ -1,9 +1,11 @@
 """A real IMAP server for the tests: Debian's dovecot, started with a throw-away configuration."""
 
+import imaplib
 import os
 import pwd
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
@@ -37,10 +39,12 @@ service imap-login {{
   chroot =
   inet_listener imap {{
     address = 127.0.0.1
-    port = {port}
+    port = {imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {imaps_port}
+    ssl = yes
   }}
 }}
 service anvil {{
@@ -55,6 +59,29 @@ class ImapServer:
     port: int
     user: str
     password: str
+    cafile: str = ""  # with TLS: the self-signed certificate a client must trust
+
+    def connect(self) -> imaplib.IMAP4:
+        if self.cafile:
+            context = ssl.create_default_context(cafile=self.cafile)
+            return imaplib.IMAP4_SSL(self.host, self.port, ssl_context=context)
+        return imaplib.IMAP4(self.host, self.port)
+
+
+def _certificate(root: Path) -> str:
+    """A self-signed certificate for 127.0.0.1, made with the openssl command."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed")
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1", "-keyout", root / "key.pem", "-out", root / "cert.pem"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    (root / "key.pem").chmod(0o644)  # read by dovecot's unprivileged login process
+    return str(root / "cert.pem")
 
 
 def _binary() -> str | None:
@@ -64,8 +91,11 @@ def _binary() -> str | None:
     return "/usr/sbin/dovecot" if os.access("/usr/sbin/dovecot", os.X_OK) else None
 
 
-def dovecot_running():
-    """Yields an `ImapServer` with one empty mailbox; skips (or fails in CI) without dovecot."""
+def dovecot_running(*, tls: bool = False):
+    """Yields an `ImapServer` with one empty mailbox; skips (or fails in CI) without dovecot.
+
+    With `tls`, it speaks IMAP over TLS only (imaps) with a fresh self-signed certificate.
+    """
     binary = _binary()
     if binary is None:
         if os.environ.get("REQUIRE_DOVECOT"):
@@ -83,10 +113,24 @@ def dovecot_running():
     else:
         owner = pwd.getpwuid(os.getuid())
         users = f"default_login_user = {owner.pw_name}\ndefault_internal_user = {owner.pw_name}"
-    server = ImapServer(host="127.0.0.1", port=free_port(), user="intake", password="intake-secret")
+    cafile = _certificate(root) if tls else ""
+    server = ImapServer(
+        host="127.0.0.1", port=free_port(), user="intake", password="intake-secret", cafile=cafile
+    )
     (root / "passwd").write_text(f"{server.user}:{{PLAIN}}{server.password}\n")
+    ssl_settings = (
+        f"ssl = required\nssl_cert = <{root}/cert.pem\nssl_key = <{root}/key.pem" if tls else "ssl = no"
+    )
     (root / "dovecot.conf").write_text(
-        CONFIG.format(root=root, port=server.port, uid=owner.pw_uid, gid=owner.pw_gid, users=users)
+        CONFIG.format(
+            root=root,
+            ssl=ssl_settings,
+            imap_port=0 if tls else server.port,
+            imaps_port=server.port if tls else 0,
+            uid=owner.pw_uid,
+            gid=owner.pw_gid,
+            users=users,
+        )
     )
     process = subprocess.Popen(
         [binary, "-F", "-c", str(root / "dovecot.conf")],

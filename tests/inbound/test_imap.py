@@ -2,6 +2,7 @@
 
 import imaplib
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 def deliver(server, raw: bytes, flags: str = "") -> None:
     """Put a mail into the intake mailbox the way a mail server would."""
-    client = imaplib.IMAP4(server.host, server.port)
+    client = server.connect()
     client.login(server.user, server.password)
     status, _ = client.append("INBOX", flags or None, imaplib.Time2Internaldate(time.time()), raw)
     assert status == "OK"
@@ -31,7 +32,7 @@ def deliver(server, raw: bytes, flags: str = "") -> None:
 
 
 def unseen(server) -> list[bytes]:
-    client = imaplib.IMAP4(server.host, server.port)
+    client = server.connect()
     client.login(server.user, server.password)
     client.select("INBOX", readonly=True)
     _, found = client.uid("SEARCH", None, "UNSEEN")
@@ -139,6 +140,38 @@ def beat_schedule(**env) -> str:
         timeout=60,
         check=True,
     ).stdout
+
+
+def test_polling_over_tls_checks_the_servers_certificate(imap_tls_server, team, monkeypatch):
+    # Given a mailbox reachable only over TLS, with a certificate we were told to trust
+    deliver(imap_tls_server, compose(subject="Sent over TLS"))
+    monkeypatch.setenv("SSL_CERT_FILE", imap_tls_server.cafile)
+
+    result = mailbox_poll(
+        host=imap_tls_server.host,
+        port=imap_tls_server.port,
+        user=imap_tls_server.user,
+        password=imap_tls_server.password,
+        use_ssl=True,
+    )
+
+    assert result.outcomes == {"case_opened": 1} and unseen(imap_tls_server) == []
+
+
+def test_polling_refuses_a_server_whose_certificate_it_cannot_verify(imap_tls_server, team, monkeypatch):
+    deliver(imap_tls_server, compose(subject="Sent over TLS"))
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+
+    with pytest.raises(ssl.SSLCertVerificationError):
+        mailbox_poll(
+            host=imap_tls_server.host,
+            port=imap_tls_server.port,
+            user=imap_tls_server.user,
+            password=imap_tls_server.password,
+            use_ssl=True,
+        )
+
+    assert not InboundMessage.objects.exists() and len(unseen(imap_tls_server)) == 1
 
 
 def test_beat_polls_imap_only_when_a_mailbox_is_configured():
