@@ -346,3 +346,21 @@ def test_an_attachment_name_cannot_escape_the_media_folder(team, media_root):
     stored = receipt.message.attachments.get()
     assert stored.stored and ".." not in stored.file.name
     assert stored.file.path.startswith(str(media_root))
+
+
+def test_encoded_subjects_and_legacy_charsets_read_as_the_customer_wrote_them(team):
+    raw = (
+        "From: =?iso-8859-1?q?Jos=E9_M=FCller?= <jose@example.com>\r\n"
+        "Subject: =?utf-8?b?w4dhIG4nYSBwYXMgbWFyY2jDqQ==?=\r\n"
+        "Message-ID: <latin@example.com>\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=iso-8859-1\r\n"
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+        "Le caf=E9 =E9tait froid.\r\n"
+    ).encode("ascii")
+
+    case = receive(raw).message.case
+
+    assert case.summary == "Ça n'a pas marché"
+    assert case.description == "Le café était froid."
+    assert case.customer.name == "José Müller"
