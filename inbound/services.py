@@ -67,7 +67,7 @@ class Receipt:
 
     @property
     def status(self) -> str:
-        return self.message.status
+        return str(self.message.status)  # the stored code, also on a row just created
 
 
 def message_receive(*, raw: bytes, received_via: str) -> Receipt:

@@ -222,8 +222,6 @@ if IMAP_HOST:
     CELERY_BEAT_SCHEDULE["inbound-poll-imap"] = {
         "task": "inbound.tasks.poll_imap",
         "schedule": IMAP_POLL_SECONDS,
-        # A poll that is still waiting after the next one is due is useless: drop it.
-        "options": {"expires": IMAP_POLL_SECONDS},
     }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
