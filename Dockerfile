@@ -5,7 +5,7 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
-RUN useradd --system recovery && mkdir -p /app/var && chown recovery /app/var
+RUN useradd --system recovery && mkdir -p /app/var/media && chown -R recovery /app/var
 USER recovery
 EXPOSE 8000
 CMD ["gunicorn", "recovery.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SMTP_PORT ?= 2525
 
 .PHONY: run test lint check-deploy clean
 
@@ -14,9 +15,10 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 var:
-	mkdir -p var/broker/out var/broker/processed
+	mkdir -p var/broker/out var/broker/processed var/broker/control
 
-# Serves on http://$(HOST):$(PORT) with a Celery worker and beat beside it; Ctrl-C stops both.
+# Serves on http://$(HOST):$(PORT) with a Celery worker and beat beside it, and takes mail in on
+# SMTP at $(HOST):$(SMTP_PORT); Ctrl-C stops them all.
 run: $(BIN)/.installed var
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
@@ -25,13 +27,16 @@ run: $(BIN)/.installed var
 	$(BIN)/celery -A recovery worker -B --loglevel=INFO --concurrency=2 \
 	  --scheduler django_celery_beat.schedulers:DatabaseScheduler > var/celery.log 2>&1 & \
 	celery_pid=$$!; \
-	trap 'kill $$celery_pid 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py smtp_intake --host $(HOST) --port $(SMTP_PORT) > var/smtp.log 2>&1 & \
+	smtp_pid=$$!; \
+	trap 'kill $$celery_pid $$smtp_pid 2>/dev/null' EXIT INT TERM; \
 	echo "Celery worker and beat running (pid $$celery_pid, log var/celery.log)"; \
+	echo "Mail intake on smtp://$(HOST):$(SMTP_PORT) (pid $$smtp_pid, log var/smtp.log)"; \
 	echo "Open http://$(HOST):$(PORT) and log in with an account above."; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(BIN)/.installed var
-	$(BIN)/python -m pytest -q --create-db
+	$(BIN)/python -m pytest -q --create-db -n 2
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "cases",
     "sla",
     "remedies",
+    "inbound",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and received files (e-mail attachments, raw mail): never served directly, only
+# through views that check who is asking.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -219,6 +224,7 @@ else:
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ACKS_LATE = True
@@ -245,6 +251,28 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": float(NOTIFY_DELIVER_SECONDS)},
     },
 }
+
+# Mail intake (inbound app): one service fed by IMAP polling and an SMTP listener.
+INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 10 * 1024 * 1024)
+INBOUND_ATTACHMENT_MAX_BYTES = env_int("INBOUND_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+INBOUND_ATTACHMENT_TYPES = env_list(
+    "INBOUND_ATTACHMENT_TYPES",
+    "image/jpeg,image/png,image/gif,image/webp,application/pdf,text/plain,text/csv",
+)
+INBOUND_TEAM = env_str("INBOUND_TEAM", "")  # a team slug; empty: the first team
+INBOUND_PRODUCT = env_str("INBOUND_PRODUCT", "E-mail enquiry")
+IMAP_HOST = env_str("IMAP_HOST", "")
+IMAP_SSL = env_bool("IMAP_SSL", True)
+IMAP_PORT = env_int("IMAP_PORT", 993 if IMAP_SSL else 143)
+IMAP_USER = env_str("IMAP_USER", "")
+IMAP_PASSWORD = env_str("IMAP_PASSWORD", "")
+IMAP_FOLDER = env_str("IMAP_FOLDER", "INBOX")
+IMAP_POLL_SECONDS = env_int("IMAP_POLL_SECONDS", 15)
+if IMAP_HOST:
+    CELERY_BEAT_SCHEDULE["inbound-poll-imap"] = {
+        "task": "inbound.tasks.poll_imap",
+        "schedule": IMAP_POLL_SECONDS,
+    }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "recovery@localhost")

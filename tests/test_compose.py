@@ -14,12 +14,12 @@ COMPOSE = Path(__file__).resolve().parent.parent / "docker-compose.yml"
 def test_the_production_shape_has_every_process_with_health_checks():
     spec = yaml.safe_load(COMPOSE.read_text())
     services = spec["services"]
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "beat", "smtp", "postgres", "redis"}
     assert "gunicorn" in services["web"]["command"] and "migrate" in services["web"]["command"]
     assert "beat" in services["beat"]["command"]
     for name in ("postgres", "redis", "web"):
         assert "healthcheck" in services[name]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "beat", "smtp"):
         assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 

@@ -54,6 +54,8 @@ KIND_WORDS = {
     "approval.requested": "asked for an approval",
     "approval.decided": "decided an approval",
     "approval.escalated": "— approval not decided in time: it went to the managers",
+    "case.customer_message": "received an e-mail from the customer",
+    "case.attachments.received": "received the e-mail's attachments",
 }
 
 
