@@ -8,19 +8,23 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from integrations.webhooks import enqueue_for_event
+
 from .models import Case, CaseEvent
 
 
 def record_event(
     *, case: Case, kind: str, actor=None, data: dict[str, Any] | None = None, at=None
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
         data=data or {},
         created_at=at or timezone.now(),
     )
+    enqueue_for_event(event)  # webhook deliveries commit with the event, or not at all
+    return event
 
 
 def plain(value: Any) -> Any:
