@@ -59,7 +59,7 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
-            ident = f"token-{request.auth.pk}"
+            ident = f"token-{request.auth.key_hash[:24]}"
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:

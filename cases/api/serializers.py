@@ -181,7 +181,7 @@ class TransitionIn(serializers.Serializer):
         max_length=5000, required=False, allow_blank=True, help_text="respond: the apology and ownership."
     )
     reason = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, help_text="wait_on_customer, reopen: why."
+        max_length=2000, required=False, allow_blank=True, help_text="wait_on_customer, reopen: why."
     )
     resolution = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, help_text="resolve: what was done."
