@@ -66,6 +66,10 @@ class CaseViewSet(TriageActions, viewsets.GenericViewSet):
             .prefetch_related("customer__external_ids")
         )
 
+    def filter_queryset(self, queryset):
+        # Filters and ordering shape the list only; a case's own URL finds it whatever the query.
+        return super().filter_queryset(queryset) if self.action == "list" else queryset
+
     def _case(self) -> Case:
         """The case in the URL if the caller may see it; another team's case is a 404 like a missing one."""
         return self.get_object()

@@ -201,6 +201,13 @@ def test_a_bad_filter_is_a_400_not_a_500(api, case):
     assert set(response.json()["errors"]) == {"created_after", "status", "team"}
 
 
+def test_an_instant_with_an_impossible_utc_offset_is_a_400(api, case):
+    response = api.get("/api/v1/cases/?updated_before=2030-01-01T00:00:00%2B16:40")
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["updated_before"] == ["Use a real UTC offset (at most ±14:00)."]
+
+
 @override_settings(API_THROTTLE_RATE="3/minute")
 def test_a_token_over_its_rate_gets_429_with_retry_after(api, case):
     answers = [api.get("/api/v1/cases/").status_code for _ in range(4)]
