@@ -217,3 +217,16 @@ def test_a_token_over_its_rate_gets_429_with_retry_after(api, case):
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.json()["code"] == "throttled"
+
+
+def test_the_list_costs_the_same_queries_for_2_or_12_cases(api, agent, team, django_assert_max_num_queries):
+    start = timezone.now() - datetime.timedelta(hours=1)
+    _open_many(agent, team, 2, start)
+    with django_assert_max_num_queries(8) as small:
+        api.get("/api/v1/cases/")
+    _open_many(agent, team, 10, start)
+
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = api.get("/api/v1/cases/")
+
+    assert len(response.json()["results"]) == 12
