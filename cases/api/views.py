@@ -109,32 +109,40 @@ class CaseViewSet(TriageActions, viewsets.GenericViewSet):
             raise ValidationError({"team": "You can only open cases for your own teams."})
         if d["external_id"]:
             self._refuse_duplicate(d["source"], d["external_id"])
-        try:
-            with transaction.atomic():
-                customer = d["customer"].get("id") or self._customer(d["customer"])
-                case = services.case_open(
-                    actor=request.user,
-                    customer=customer,
-                    channel=d["channel"],
-                    summary=d["summary"],
-                    description=d["description"],
-                    product=d["product"],
-                    journey_stage=d["journey_stage"],
-                    severity=d["severity"],
-                    team=team,
-                    owner=d.get("owner"),
-                    source_reference=d["source_reference"],
-                    source=d["source"],
-                    external_id=d["external_id"],
-                )
-        except IntegrityError:
-            # Two requests raced past the check above: the unique constraint decided.
-            self._refuse_duplicate(d["source"], d["external_id"])
-            raise
+        case = self._open(request, d, team)
         location = request.build_absolute_uri(
             reverse("api:case-detail", kwargs={"reference": case.reference})
         )
         return self._answer(case, code=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def _open(self, request, d: dict, team: Team) -> Case:
+        try:
+            return self._open_once(request, d, team)
+        except IntegrityError:
+            # Lost a race on a unique index. A duplicate (source, external_id) is a 409; a customer
+            # external id created by a concurrent request is found by the second (last) try.
+            if d["external_id"]:
+                self._refuse_duplicate(d["source"], d["external_id"])
+        return self._open_once(request, d, team)
+
+    def _open_once(self, request, d: dict, team: Team) -> Case:
+        with transaction.atomic():
+            customer = d["customer"].get("id") or self._customer(d["customer"])
+            return services.case_open(
+                actor=request.user,
+                customer=customer,
+                channel=d["channel"],
+                summary=d["summary"],
+                description=d["description"],
+                product=d["product"],
+                journey_stage=d["journey_stage"],
+                severity=d["severity"],
+                team=team,
+                owner=d.get("owner"),
+                source_reference=d["source_reference"],
+                source=d["source"],
+                external_id=d["external_id"],
+            )
 
     def _only_team(self, request) -> Team:
         teams = list(request.user.teams.all()[:2])

@@ -24,6 +24,10 @@ class Migration(migrations.Migration):
                 blank=True, help_text="The outside system that raised the case, e.g. 'shop'.", max_length=50
             ),
         ),
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["team", "-opened_at", "-id"], name="case_team_opened_desc"),
+        ),
         migrations.AddConstraint(
             model_name="case",
             constraint=models.UniqueConstraint(

@@ -122,6 +122,8 @@ class Case(models.Model):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["customer", "-opened_at"]),
             models.Index(fields=["-opened_at", "-id"], name="case_opened_desc"),
+            # A team's newest cases first (the API list for a team-scoped token) without a sort.
+            models.Index(fields=["team", "-opened_at", "-id"], name="case_team_opened_desc"),
         ]
         constraints = [
             # An outside system raises each of its cases here once: a repeat is a conflict.
