@@ -1,6 +1,7 @@
 """Admin: tokens are revoked, never edited into another key; webhooks show their delivery log."""
 
 from django.contrib import admin, messages
+from django.db import models
 
 from .models import ApiToken, WebhookDelivery, WebhookSubscription
 from .tokens import api_token_revoke, api_token_sync_teams
@@ -51,6 +52,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     filter_horizontal = ["teams"]
     readonly_fields = ["failure_count", "disabled_at", "disabled_reason", "created_by", "created_at"]
     inlines = [DeliveryInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(WebhookDelivery)

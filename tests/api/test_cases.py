@@ -230,3 +230,24 @@ def test_the_list_costs_the_same_queries_for_2_or_12_cases(api, agent, team, dja
         response = api.get("/api/v1/cases/")
 
     assert len(response.json()["results"]) == 12
+
+
+@pytest.mark.parametrize("tag", ['"1"', 'W/"1"', '"7", "1"', "*"])
+def test_if_match_accepts_the_current_etag_in_its_usual_forms(api, case, tag):
+    response = api.patch(
+        f"/api/v1/cases/{case.reference}/", {"severity": "low"}, format="json", HTTP_IF_MATCH=tag
+    )
+
+    assert response.status_code == 200
+
+
+def test_a_stale_if_match_also_stops_a_transition(api, case):
+    response = api.post(
+        f"/api/v1/cases/{case.reference}/transition/",
+        {"action": "respond", "message": "Sorry"},
+        format="json",
+        HTTP_IF_MATCH='"0"',
+    )
+
+    case.refresh_from_db()
+    assert response.status_code == 412 and case.status == "new"
