@@ -59,16 +59,17 @@ class IdempotencyKey(models.Model):
 
 
 class EventType(models.TextChoices):
-    CASE_CREATED = "case.created"
-    CASE_UPDATED = "case.updated"
-    CASE_TRANSITIONED = "case.transitioned"
-    CASE_CLOSED = "case.closed"
-    CLOCK_WARNING = "clock.warning"
-    CLOCK_BREACHED = "clock.breached"
-    ESCALATION_FIRED = "escalation.fired"
-    REMEDY_GIVEN = "remedy.given"
-    APPROVAL_REQUESTED = "approval.requested"
-    APPROVAL_DECIDED = "approval.decided"
+    # Labels are the names integrators subscribe to, as they appear in the payloads.
+    CASE_CREATED = "case.created", "case.created"
+    CASE_UPDATED = "case.updated", "case.updated"
+    CASE_TRANSITIONED = "case.transitioned", "case.transitioned"
+    CASE_CLOSED = "case.closed", "case.closed"
+    CLOCK_WARNING = "clock.warning", "clock.warning"
+    CLOCK_BREACHED = "clock.breached", "clock.breached"
+    ESCALATION_FIRED = "escalation.fired", "escalation.fired"
+    REMEDY_GIVEN = "remedy.given", "remedy.given"
+    APPROVAL_REQUESTED = "approval.requested", "approval.requested"
+    APPROVAL_DECIDED = "approval.decided", "approval.decided"
 
 
 class WebhookSubscription(models.Model):
