@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import caches
 from rest_framework.test import APIClient
 
 from integrations.tokens import api_token_create
@@ -11,11 +10,6 @@ def client_for(key: str | None = None) -> APIClient:
     if key:
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
-
-
-@pytest.fixture(autouse=True)
-def fresh_throttle_counts():
-    caches["api"].clear()
 
 
 @pytest.fixture

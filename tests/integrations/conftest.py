@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.api.conftest import api, fresh_throttle_counts, read_token, write_token  # noqa: F401
+from tests.api.conftest import api, read_token, write_token  # noqa: F401
 
 
 class Receiver:
