@@ -1,4 +1,5 @@
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from integrations.api import WebhookSubscriptionViewSet
@@ -18,4 +19,11 @@ router.register("products", reference.ProductViewSet, basename="product")
 router.register("root-causes", reference.RootCauseViewSet, basename="root-cause")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 
-urlpatterns = [path("", include(router.urls))]
+
+def not_found(request, *args, **kwargs):
+    """Unknown API paths answer in the API's error shape, not with an HTML page."""
+    body = {"detail": "No such endpoint.", "code": "not_found", "errors": {}, "problems": []}
+    return JsonResponse(body, status=404)
+
+
+urlpatterns = [path("", include(router.urls)), re_path(r"^.*$", not_found)]

@@ -111,3 +111,15 @@ def test_admins_revoke_tokens_from_the_admin(admin_client, write_token):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert client_for(key).get("/api/v1/cases/").status_code == 401
+
+
+def test_an_unknown_api_path_answers_json_in_the_error_shape(api):
+    response = api.get("/api/v1/cases/R-000001/nothing-here/")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "No such endpoint.",
+        "code": "not_found",
+        "errors": {},
+        "problems": [],
+    }
