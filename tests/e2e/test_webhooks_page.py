@@ -30,3 +30,16 @@ def test_a_lead_subscribes_a_url_and_copies_the_secret(live_server, page, lead, 
     sub = WebhookSubscription.objects.get()
     assert page.locator("#webhook-secret").inner_text() == sub.secret
     assert sub.url == "https://crm.example.com/hooks" and sub.event_types == ["case.closed"]
+
+
+def test_the_api_docs_render_offline_from_the_schema(live_server, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(f"{live_server.url}/api/docs/")
+    page.get_by_text("/api/v1/cases/{reference}/transition/").first.wait_for()
+
+    page.screenshot(path=str(ARTIFACTS / "api-docs.png"))
+    assert page.get_by_role("heading", name="Recovery API").count() == 1
+    assert all(url.startswith(live_server.url) for url in requested)
