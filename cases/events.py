@@ -9,6 +9,8 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from integrations.webhooks import enqueue_for_event
+
 from .models import Case, CaseEvent
 
 logger = logging.getLogger("recovery.events")
@@ -24,6 +26,7 @@ def record_event(
         data=data or {},
         created_at=at or timezone.now(),
     )
+    enqueue_for_event(event)  # webhook deliveries commit with the event, or not at all
     # Only codes go to the log, never the customer's words.
     logger.info(kind, extra={"case": case.reference, "event": event.pk, "actor": event.actor_id})
     return event

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "sla",
     "remedies",
     "inbound",
+    "integrations",
 ]
 
 MIDDLEWARE = [
@@ -199,18 +200,63 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "integrations.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "integrations.auth.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.auth.TokenRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.Cursor",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "cases.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
+# Per token (or signed-in user); generous, so only a runaway client meets it. "N/second|minute|hour|day".
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "6000/minute") or None
+API_THROTTLE_CACHE = "api"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Recovery API",
+    "DESCRIPTION": (
+        "Create, read and move service-recovery cases; receive signed webhooks. "
+        "Authenticate with `Authorization: Token <key>`. Errors share one shape: "
+        "`{detail, code, errors: {field: [messages]}, problems: [messages]}`."
+    ),
     "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "TriageStageEnum": "cases.models.TriageStage",
+        "ActionStatusEnum": "cases.models.ActionStatus",
+        "TriStateEnum": "cases.models.TriState",
+        "EventTypeEnum": "integrations.models.EventType",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# The throttle's counters must be shared by every web process: Redis when there is one.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+}
+if os.environ.get("REDIS_URL"):
+    CACHES["api"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "recovery-api",
+    }
+
+# Webhooks: consecutive failed attempts before a subscription is switched off, and the retry ladder.
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 15)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -250,6 +296,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(NOTIFY_DELIVER_SECONDS),
         "options": {"expires": float(NOTIFY_DELIVER_SECONDS)},
     },
+    "webhooks-deliver-due": {"task": "integrations.tasks.webhooks_deliver_due", "schedule": 10.0},
+    "idempotency-keys-purge": {"task": "integrations.tasks.idempotency_keys_purge", "schedule": 3600.0},
 }
 
 # Mail intake (inbound app): one service fed by IMAP polling and an SMTP listener.

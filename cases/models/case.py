@@ -77,6 +77,10 @@ class Case(models.Model):
     source_reference = models.CharField(
         max_length=500, blank=True, help_text="Order number, review URL, call id..."
     )
+    source = models.CharField(
+        max_length=50, blank=True, help_text="The outside system that raised the case, e.g. 'shop'."
+    )
+    external_id = models.CharField(max_length=200, blank=True, help_text="The case's id in that system.")
     summary = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="cases")
@@ -118,6 +122,16 @@ class Case(models.Model):
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["customer", "-opened_at"]),
             models.Index(fields=["-opened_at", "-id"], name="case_opened_desc"),
+            # A team's newest cases first (the API list for a team-scoped token) without a sort.
+            models.Index(fields=["team", "-opened_at", "-id"], name="case_team_opened_desc"),
+        ]
+        constraints = [
+            # An outside system raises each of its cases here once: a repeat is a conflict.
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="case_source_external_id_unique",
+            ),
         ]
 
     def __str__(self) -> str:

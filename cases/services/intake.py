@@ -69,6 +69,8 @@ def case_open(
     severity: str = Severity.MEDIUM,
     description: str = "",
     source_reference: str = "",
+    source: str = "",
+    external_id: str = "",
     owner=None,
     opened_at=None,
 ) -> Case:
@@ -97,6 +99,8 @@ def case_open(
             owner=owner,
             created_by=actor,
             source_reference=source_reference.strip(),
+            source=source.strip(),
+            external_id=external_id.strip(),
             opened_at=opened_at or timezone.now(),
         )
         case.reference = f"R-{case.pk:06d}"

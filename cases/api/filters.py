@@ -1,0 +1,56 @@
+import datetime
+
+import django_filters
+from django import forms
+from rest_framework.filters import OrderingFilter
+
+from accounts.models import Team, User
+
+from ..models import Case, Channel, Customer, Severity, Status, TriageStage
+
+
+class InstantField(django_filters.fields.IsoDateTimeField):
+    # Python accepts UTC offsets up to ±24h, PostgreSQL only up to ±15:59; real ones stop at ±14h.
+    def to_python(self, value):
+        instant = super().to_python(value)
+        offset = instant.utcoffset() if instant else None
+        if offset is not None and abs(offset) > datetime.timedelta(hours=14):
+            raise forms.ValidationError("Use a real UTC offset (at most ±14:00).", code="invalid")
+        return instant
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    field_class = InstantField
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text="Repeat for several.")
+    triage_stage = django_filters.MultipleChoiceFilter(choices=TriageStage.choices)
+    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices)
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all())
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.all())
+    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all())
+    source = django_filters.CharFilter()
+    external_id = django_filters.CharFilter()
+    created_after = InstantFilter(field_name="opened_at", lookup_expr="gte")
+    created_before = InstantFilter(field_name="opened_at", lookup_expr="lt")
+    updated_after = InstantFilter(field_name="updated_at", lookup_expr="gte")
+    updated_before = InstantFilter(field_name="updated_at", lookup_expr="lt")
+
+    class Meta:
+        model = Case
+        fields: list[str] = []
+
+
+class StableOrdering(OrderingFilter):
+    """One ordering field plus the id as tie-breaker, so cursor pages never skip or repeat a case."""
+
+    def get_ordering(self, request, queryset, view):
+        if getattr(view, "action", None) != "list":
+            return None
+        ordering = super().get_ordering(request, queryset, view)
+        if not ordering:
+            return ordering
+        first = ordering[0]
+        return (first, "-id" if first.startswith("-") else "id")

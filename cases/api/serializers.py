@@ -1,0 +1,266 @@
+"""Input and output shapes of the API. Inputs validate; the services decide what is allowed."""
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Team, User
+
+from ..models import (
+    ActionStatus,
+    Case,
+    CaseEvent,
+    Channel,
+    CorrectiveAction,
+    Customer,
+    DifferentAnswer,
+    JourneyStage,
+    Product,
+    RootCause,
+    Severity,
+    WhatAnswer,
+    WhyAnswer,
+)
+from ..workflow import Action
+
+
+class TeamOut(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "name", "slug", "lead"]
+
+
+class UserOut(serializers.ModelSerializer):
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name", "role"]
+
+
+class ProductOut(serializers.ModelSerializer):
+    class Meta:
+        model = Product
+        fields = ["id", "name", "active"]
+
+
+class RootCauseOut(serializers.ModelSerializer):
+    label = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = RootCause
+        fields = ["id", "name", "parent", "label", "description", "active"]
+
+
+class ExternalIdSerializer(serializers.Serializer):
+    source = serializers.CharField(max_length=50)
+    external_id = serializers.CharField(max_length=200)
+
+
+class CustomerOut(serializers.ModelSerializer):
+    external_ids = ExternalIdSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "email", "phone", "external_ids", "created_at"]
+
+
+class CustomerIn(serializers.Serializer):
+    """A customer to find or create: matched by (source, external_id), then e-mail, then phone."""
+
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.RegexField(r"^\+?[0-9 ()-]{6,20}$", required=False, allow_blank=True, default="")
+    source = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    external_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        if bool(data["source"]) != bool(data["external_id"]):
+            raise serializers.ValidationError({"external_id": "Give source and external_id together."})
+        if not (data["email"] or data["phone"] or data["external_id"]):
+            raise serializers.ValidationError(
+                {"email": "Give an e-mail, a phone number or an external id, so we can find them again."}
+            )
+        return data
+
+
+class CustomerRefIn(CustomerIn):
+    """Either an existing customer's `id`, or the details to find or create one."""
+
+    id = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+
+    def validate(self, data):
+        if data.get("id") is not None:
+            return data
+        return super().validate(data)
+
+
+class CaseOut(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    customer = CustomerOut(read_only=True)
+    team = TeamOut(read_only=True)
+    owner = UserOut(read_only=True, allow_null=True)
+    product = ProductOut(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "url",
+            "status",
+            "triage_stage",
+            "channel",
+            "severity",
+            "summary",
+            "description",
+            "product",
+            "journey_stage",
+            "customer",
+            "team",
+            "owner",
+            "source",
+            "external_id",
+            "source_reference",
+            "first_response",
+            "resolution",
+            "follow_up_note",
+            "handoff_count",
+            "reopen_count",
+            "version",
+            "opened_at",
+            "first_responded_at",
+            "resolved_at",
+            "followed_up_at",
+            "closed_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, case: Case) -> str:
+        path = reverse("api:case-detail", kwargs={"reference": case.reference})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class CaseIn(serializers.Serializer):
+    customer = CustomerRefIn()
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    summary = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(active=True))
+    journey_stage = serializers.ChoiceField(choices=JourneyStage.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=Team.objects.all(), required=False, help_text="Optional when the caller has one team."
+    )
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    source_reference = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    source = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    external_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        if data["external_id"] and not data["source"]:
+            raise serializers.ValidationError({"source": "Name the system that owns external_id."})
+        return data
+
+
+class CaseUpdateIn(serializers.Serializer):
+    summary = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(active=True), required=False)
+    journey_stage = serializers.ChoiceField(choices=JourneyStage.choices, required=False)
+    source_reference = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class TransitionIn(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[(a.value, a.value) for a in Action])
+    message = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, help_text="respond: the apology and ownership."
+    )
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, help_text="wait_on_customer, reopen: why."
+    )
+    resolution = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, help_text="resolve: what was done."
+    )
+    note = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, help_text="follow_up: what the customer said."
+    )
+
+
+class AssignIn(serializers.Serializer):
+    to_owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    to_team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    reason = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="Needed for a hand-off."
+    )
+
+
+class NoteIn(serializers.Serializer):
+    text = serializers.CharField(max_length=10000)
+
+
+class EventOut(serializers.ModelSerializer):
+    actor = UserOut(read_only=True, allow_null=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "kind", "actor", "created_at", "data"]
+
+
+class NoteOut(serializers.ModelSerializer):
+    author = UserOut(source="actor", read_only=True, allow_null=True)
+    text = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = ["id", "author", "text", "created_at"]
+
+    def get_text(self, event: CaseEvent) -> str:
+        return str(event.data.get("text", ""))
+
+
+class WhatAnswerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WhatAnswer
+        exclude = ["id", "case"]
+        read_only_fields = ["updated_at"]
+
+
+class WhyAnswerSerializer(serializers.ModelSerializer):
+    root_cause = serializers.PrimaryKeyRelatedField(
+        queryset=RootCause.objects.filter(active=True), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = WhyAnswer
+        exclude = ["id", "case"]
+        read_only_fields = ["updated_at"]
+
+
+class DifferentAnswerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DifferentAnswer
+        exclude = ["id", "case"]
+        read_only_fields = ["updated_at"]
+
+
+class CorrectiveActionOut(serializers.ModelSerializer):
+    owner = UserOut(read_only=True)
+
+    class Meta:
+        model = CorrectiveAction
+        fields = ["id", "description", "owner", "due_date", "status", "created_at", "completed_at"]
+
+
+class CorrectiveActionIn(serializers.Serializer):
+    description = serializers.CharField(max_length=5000)
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    due_date = serializers.DateField()
+
+
+class CorrectiveActionStatusIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ActionStatus.choices)

@@ -1,0 +1,29 @@
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from rest_framework.routers import DefaultRouter
+
+from integrations.api import WebhookSubscriptionViewSet
+
+from . import reference
+from .views import CaseViewSet
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("cases", CaseViewSet, basename="case")
+router.register("customers", reference.CustomerViewSet, basename="customer")
+router.register("teams", reference.TeamViewSet, basename="team")
+router.register("users", reference.UserViewSet, basename="user")
+router.register("products", reference.ProductViewSet, basename="product")
+router.register("root-causes", reference.RootCauseViewSet, basename="root-cause")
+router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
+
+
+def not_found(request, *args, **kwargs):
+    """Unknown API paths answer in the API's error shape, not with an HTML page."""
+    body = {"detail": "No such endpoint.", "code": "not_found", "errors": {}, "problems": []}
+    return JsonResponse(body, status=404)
+
+
+urlpatterns = [path("", include(router.urls)), re_path(r"^.*$", not_found)]

@@ -1,0 +1,88 @@
+"""Managing webhook subscriptions: who may subscribe to which teams' events."""
+
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Team, User
+
+from .models import EventType, WebhookSubscription
+
+MIN_SECRET = 16
+
+
+def subscriptions_visible(user: User):
+    """Managers and admins see every subscription; others see the ones they created."""
+    subs = WebhookSubscription.objects.prefetch_related("teams")
+    return subs if user.sees_all_teams else subs.filter(created_by=user)
+
+
+def _check(
+    *, actor: User, teams: list[Team] | None, event_types: list[str], secret: str | None
+) -> list[Team]:
+    errors = {}
+    unknown = sorted(set(event_types) - set(EventType.values))
+    if unknown:
+        errors["event_types"] = f"Unknown event types: {', '.join(unknown)}."
+    if secret is not None and len(secret) < MIN_SECRET:
+        errors["secret"] = f"Use a secret of at least {MIN_SECRET} characters."
+    if errors:
+        raise ValidationError(errors)
+    if not actor.leads:
+        raise PermissionDenied("Webhook subscriptions are for team leads, managers and integrations.")
+    if not teams:
+        if actor.sees_all_teams:
+            return []
+        teams = list(actor.teams.all())
+    if not actor.sees_all_teams:
+        mine = set(actor.teams.values_list("pk", flat=True))
+        outside = [t.name for t in teams if t.pk not in mine]
+        if outside:
+            raise ValidationError(
+                {"teams": f"You cannot subscribe to these teams' events: {', '.join(outside)}."}
+            )
+    return teams
+
+
+def webhook_subscription_create(
+    *,
+    actor: User,
+    name: str,
+    url: str,
+    event_types: list[str],
+    teams: list[Team] | None = None,
+    secret: str | None = None,
+) -> WebhookSubscription:
+    """Subscribe `url`; without teams, to the actor's teams (or every team for managers)."""
+    teams = _check(actor=actor, teams=teams, event_types=event_types, secret=secret)
+    with transaction.atomic():
+        sub = WebhookSubscription.objects.create(
+            name=name.strip(),
+            url=url,
+            event_types=sorted(set(event_types)),
+            secret=secret or secrets.token_urlsafe(32),
+            created_by=actor,
+        )
+        sub.teams.set(teams)
+    return sub
+
+
+def webhook_subscription_update(*, actor: User, subscription: WebhookSubscription, changes: dict):
+    """Change a subscription; switching it back on clears its failure count."""
+    teams = changes.pop("teams", None)
+    event_types = changes.get("event_types", subscription.event_types)
+    checked = _check(actor=actor, teams=teams, event_types=event_types, secret=changes.get("secret"))
+    with transaction.atomic():
+        sub = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        for name, value in changes.items():
+            setattr(sub, name, sorted(set(value)) if name == "event_types" else value)
+        if changes.get("active") and not subscription.active:
+            sub.failure_count, sub.disabled_at, sub.disabled_reason = 0, None, ""
+        elif changes.get("active") is False and subscription.active:
+            sub.disabled_at, sub.disabled_reason = timezone.now(), f"Switched off by {actor}."
+        sub.save()
+        if teams is not None:
+            sub.teams.set(checked)
+    return sub

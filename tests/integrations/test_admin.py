@@ -1,0 +1,43 @@
+"""What admins see: tokens (never their keys), subscriptions with their delivery log."""
+
+import pytest
+
+from integrations.models import WebhookDelivery
+from integrations.subscriptions import webhook_subscription_create
+from integrations.tokens import api_token_create
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_admins_see_tokens_without_their_keys(admin_client, team):
+    token, key = api_token_create(name="Order system", teams=[team], can_write=True)
+
+    page = admin_client.get(f"/admin/integrations/apitoken/{token.pk}/change/").content.decode()
+
+    assert "Order system" in page and token.prefix in page and key not in page
+
+
+def test_admins_see_a_subscription_and_its_deliveries(admin_client, lead, agent, team):
+    sub = webhook_subscription_create(actor=lead, name="CRM", url="http://127.0.0.1:9/", event_types=[])
+    factories.open_case(actor=agent, team=team)
+
+    page = admin_client.get(f"/admin/integrations/webhooksubscription/{sub.pk}/change/")
+    log = admin_client.get("/admin/integrations/webhookdelivery/")
+
+    assert page.status_code == 200 and "case.created" in page.content.decode()
+    assert log.status_code == 200
+
+
+def test_admins_redeliver_from_the_log(admin_client, lead, agent, team):
+    webhook_subscription_create(actor=lead, name="CRM", url="http://127.0.0.1:9/", event_types=[])
+    factories.open_case(actor=agent, team=team)
+    delivery = WebhookDelivery.objects.get()
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=None, attempts=8)
+
+    admin_client.post(
+        "/admin/integrations/webhookdelivery/", {"action": "redeliver", "_selected_action": [delivery.pk]}
+    )
+
+    delivery.refresh_from_db()
+    assert delivery.attempts == 0 and delivery.next_attempt_at is not None
