@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "cases",
     "sla",
     "remedies",
+    "insights",
 ]
 
 MIDDLEWARE = [

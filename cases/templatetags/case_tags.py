@@ -48,6 +48,12 @@ KIND_WORDS = {
     "case.corrective_action.added": "added a corrective action",
     "case.corrective_action.updated": "updated a corrective action",
     "customer.erased": "erased the customer's personal data",
+    "case.follow_up.recorded": "recorded the follow-up outcome",
+    "case.survey.sent": "sent a satisfaction survey",
+    "case.survey.answered": "— the customer answered the survey",
+    "case.recovery_follow_up": "— recovery follow-up opened: the customer is still unhappy",
+    "case.improvement.created": "promoted a corrective action to an improvement",
+    "case.improvement.updated": "updated an improvement",
 }
 
 
@@ -87,7 +93,7 @@ def event_sentence(event) -> str:
 @register.filter
 def event_detail(event) -> str:
     data = event.data or {}
-    for key in ("message", "resolution", "reason", "note", "text", "description"):
+    for key in ("message", "resolution", "reason", "note", "text", "description", "comment"):
         if data.get(key):
             return data[key]
     if "changes" in data:
