@@ -148,6 +148,10 @@ def seed(*, case_count: int = 100, random_seed: int = 7) -> SeedReport:
         )
         _progress(case, agent, leads[team], users, rng.choice(causes), PROGRESS[i % len(PROGRESS)], rng)
         report.created_cases += 1
+    # The learning loop on top: follow-ups, survey answers, one completed improvement.
+    from insights.demo import seed_learning_loop
+
+    seed_learning_loop(manager=users["max"], rng=rng)
     return report
 
 

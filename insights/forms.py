@@ -34,6 +34,10 @@ class ScopeForm(forms.Form):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Show the default period in the date fields rather than leaving them blank.
+        today = timezone.localdate()
+        self.fields["end"].initial = today
+        self.fields["start"].initial = today - datetime.timedelta(days=DEFAULT_DAYS - 1)
         if not user.sees_all_teams:
             # Another team's id is an invalid choice: its figures are not this user's to see.
             self.fields["team"].queryset = user.teams.all()

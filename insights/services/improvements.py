@@ -66,17 +66,25 @@ def improvement_promote(
     return improvement
 
 
-def improvement_set_status(*, improvement: Improvement, actor, status: str) -> Improvement:
+def improvement_set_status(
+    *, improvement: Improvement, actor, status: str, completed_at: datetime.datetime | None = None
+) -> Improvement:
+    """`completed_at` records when a change went live if it is entered later (defaults to now)."""
     require_lead(actor, "Improvements")
     if status not in ImprovementStatus.values:
         raise ValidationError({"status": f"Unknown status {status!r}."})
+    if completed_at is not None and (status != ImprovementStatus.DONE or completed_at > timezone.now()):
+        raise ValidationError(
+            {"completed_at": "Only a done improvement has a completion time, not in the future."}
+        )
     with transaction.atomic():
         improvement = Improvement.objects.select_for_update().get(pk=improvement.pk)
         if improvement.status == status:
             return improvement
         improvement.status = status
         # The before/after measure pivots on this instant, so it moves only with "done".
-        improvement.completed_at = timezone.now() if status == ImprovementStatus.DONE else None
+        done = status == ImprovementStatus.DONE
+        improvement.completed_at = (completed_at or timezone.now()) if done else None
         improvement.save(update_fields=["status", "completed_at"])
         if improvement.created_from_id:
             source = Case.objects.filter(corrective_actions=improvement.created_from_id).first()

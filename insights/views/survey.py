@@ -26,5 +26,11 @@ def survey(request, token: str):
             return render(request, "insights/survey_thanks.html", {"score": form.cleaned_data["score"]})
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "insights/survey.html", {"form": form, "customer": invitation.case.customer}, status=status
+        request, "insights/survey.html", {"form": form, "first_name": _first_name(invitation)}, status=status
     )
+
+
+def _first_name(invitation) -> str:
+    """Only the first name: whoever holds the link should learn as little as possible."""
+    parts = invitation.case.customer.name.split()
+    return parts[0] if parts else ""

@@ -1,0 +1,72 @@
+"""Demo follow-ups, survey answers and one completed improvement, through the services."""
+
+import datetime
+import random
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Case, CorrectiveAction
+
+from . import services
+from .models import FollowUpOutcome
+from .services.followup import AFTER_FIX
+
+# (outcome, retained) weights: most recoveries work; some customers cannot be reached or leave.
+OUTCOMES = [
+    (("satisfied", "yes"), 6),
+    (("satisfied", "unknown"), 1),
+    (("no_answer", "unknown"), 2),
+    (("still_unhappy", "no"), 1),
+]
+SCORES = [5, 5, 4, 4, 4, 3, 2]
+
+
+def seed_learning_loop(*, manager, rng: random.Random) -> None:
+    if FollowUpOutcome.objects.exists():
+        return
+    fixed = list(Case.objects.filter(status__in=AFTER_FIX).select_related("owner", "customer").order_by("id"))
+    for i, case in enumerate(fixed):
+        if i % 3 == 2:
+            continue  # some customers have not been called back yet
+        actor = case.owner or manager
+        outcome, retained = rng.choices([o for o, _ in OUTCOMES], weights=[w for _, w in OUTCOMES])[0]
+        services.follow_up_record(
+            case=case, actor=actor, outcome=outcome, retained=retained, note=_note(outcome)
+        )
+        if i % 2 == 0 and outcome != "still_unhappy" and case.customer.email:
+            _invitation, token = services.survey_send(case=case, actor=actor, channel="email")
+            score = SCORES[i // 2 % len(SCORES)]
+            services.survey_answer(token=token, score=score, comment="" if score > 2 else "Still not sorted.")
+    _completed_improvement(manager)
+
+
+def _note(outcome: str) -> str:
+    return {
+        "satisfied": "Happy with the fix, will order again.",
+        "no_answer": "Called twice, left a voicemail.",
+        "still_unhappy": "Says the replacement was wrong too.",
+    }[outcome]
+
+
+def _completed_improvement(manager) -> None:
+    action = (
+        CorrectiveAction.objects.filter(~Q(case__why__root_cause=None))
+        .select_related("case__why__root_cause")
+        .order_by("id")
+        .first()
+    )
+    if action is None:
+        return
+    improvement = services.improvement_promote(
+        action=action,
+        actor=manager,
+        title=f"Fix for: {action.case.why.root_cause.name}",
+        description="Changed the process so this cause cannot repeat; checked weekly.",
+    )
+    services.improvement_set_status(
+        improvement=improvement,
+        actor=manager,
+        status="done",
+        completed_at=timezone.now() - datetime.timedelta(days=14),
+    )
