@@ -61,14 +61,15 @@ def dashboard(request):
     scope = form.scope()
     first_response, resolution = metrics.first_response_times(scope), metrics.resolution_times(scope)
     trend, pareto, csat = metrics.trend(scope), metrics.root_cause_pareto(scope), metrics.csat(scope)
+    by_status, by_stage = metrics.now_by_status_and_stage(scope)
     context = {
         "nav": "dashboard",
         "form": form,
         "scope": scope,
         "params": scope.params(),
         "generated_at": timezone.now(),
-        "by_status": metrics.now_by_status(scope),
-        "by_stage": metrics.now_by_stage(scope),
+        "by_status": by_status,
+        "by_stage": by_stage,
         "load": metrics.owner_load(scope),
         "counts": metrics.period_counts(scope),
         "first_response": first_response,

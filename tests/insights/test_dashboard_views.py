@@ -142,7 +142,7 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client, manager, data, d
     for _ in range(5):
         factories.open_case(actor=manager, team=data.a.team)
 
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(17):
         response = client.get("/insights/", PERIOD)
 
     assert response.status_code == 200
