@@ -20,8 +20,12 @@ def _blank(choices):
 
 
 class ScopeForm(forms.Form):
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    start = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="From"
+    )
+    end = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), label="To"
+    )
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="All my teams")
     channel = forms.ChoiceField(choices=_blank(Channel.choices), required=False)
     severity = forms.ChoiceField(choices=_blank(Severity.choices), required=False)
@@ -118,7 +122,7 @@ class PromoteForm(forms.Form):
         help_text="Link only the cases of this product, or every case with the root cause.",
     )
     owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True))
-    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 class ImprovementStatusForm(forms.Form):

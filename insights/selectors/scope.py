@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -9,7 +10,6 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case
-from cases.permissions import visible_cases
 
 SLICE_FIELDS = ("team", "channel", "severity", "product", "journey_stage")
 
@@ -31,16 +31,26 @@ class Scope:
         """Exclusive upper bound: midnight after the last day."""
         return _midnight(self.end + datetime.timedelta(days=1))
 
+    @cached_property
+    def team_ids(self) -> list[int]:
+        # Read once per dashboard: literal ids plan better than a subquery in every figure.
+        return list(self.user.teams.values_list("pk", flat=True))
+
     def q(self, prefix: str = "") -> Q:
         """The slice and the user's team scope as a filter on Case, or on a model joined to it."""
         q = Q(**{f"{prefix}{name}": value for name, value in self.slice.items()})
         if not self.user.sees_all_teams:
-            q &= Q(**{f"{prefix}team__in": self.user.teams.all()})
+            q &= Q(**{f"{prefix}team__in": self.team_ids})
         return q
 
     def cases(self) -> QuerySet[Case]:
-        """Every case in the slice, whenever opened (for the 'now' figures)."""
-        return visible_cases(self.user).filter(self.q())
+        """Every case in the slice the user may see, whenever opened (for the 'now' figures).
+
+        The same rule as cases.permissions.visible_cases, with the teams read once."""
+        user = self.user
+        if user is None or not user.is_authenticated or not user.is_active:
+            return Case.objects.none()
+        return Case.objects.filter(self.q())
 
     def cohort(self) -> QuerySet[Case]:
         """Cases opened in the period: the base of the period figures."""

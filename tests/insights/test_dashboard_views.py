@@ -47,6 +47,8 @@ def test_a_manager_sees_every_figure_on_the_dashboard(client, manager, data):
     ):
         assert heading in page
     assert 'id="dashboard-data"' in page and "<canvas" in page
+    # The date fields show the period in the form a browser's date input accepts.
+    assert 'value="2026-03-01"' in page and 'value="2026-03-20"' in page
     # The SLA and remedies apps hold no data model yet: said plainly, no number made up.
     assert page.count("Not available yet") == 5
 

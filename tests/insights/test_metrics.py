@@ -129,3 +129,11 @@ def test_percentile_fallback_matches_postgres_interpolation():
     assert metrics.percentile_cont([30, 60, 120], 0.9) == 108
     assert metrics.percentile_cont([5], 0.5) == 5
     assert metrics.percentile_cont([], 0.5) is None
+
+
+def test_a_deactivated_lead_sees_no_figures(data, lead):
+    lead.is_active = False
+    lead.save()
+
+    assert metrics.period_counts(scope(lead))["opened"] == 0
+    assert metrics.owner_load(scope(lead)) == []
