@@ -69,3 +69,22 @@ def test_a_customer_answers_the_survey_on_a_phone(live_server, page, agent, case
     assert SurveyResponse.objects.get().score == 4
     # No sideways scrolling on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_an_agent_sees_the_customers_open_case_while_logging_a_new_one(live_server, page, agent, team):
+    from tests import factories
+    from tests.factories import PASSWORD
+
+    maria = factories.CustomerFactory(name="Maria Lopez", email="maria@example.com")
+    earlier = factories.open_case(actor=agent, team=team, customer=maria, summary="Parcel never came")
+
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("ava")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="+ New case").click()
+    page.get_by_label("Find by name, e-mail or phone").fill("Maria")
+    page.get_by_role("button", name="Maria Lopez").click()
+
+    page.get_by_text("This customer already has 1 open case").wait_for()
+    assert page.get_by_role("link", name=earlier.reference).is_visible()
