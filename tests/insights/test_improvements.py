@@ -175,3 +175,26 @@ def test_agents_do_not_see_improvement_pages(client, agent, action):
 
     assert client.get("/insights/improvements/").status_code == 403
     assert client.get(f"/insights/actions/{action.pk}/promote/").status_code == 403
+
+
+def test_the_improvement_pages_run_a_bounded_number_of_queries(
+    client, action, lead, agent, team, cause, django_assert_max_num_queries
+):
+    improvement = services.improvement_promote(action=action, actor=lead, title="Slots")
+    for _ in range(5):
+        with_cause(factories.open_case(actor=agent, team=team), agent=agent, lead=lead, cause=cause)
+    services.improvement_set_status(improvement=improvement, actor=lead, status="done")
+    client.force_login(lead)
+
+    with django_assert_max_num_queries(6):
+        client.get("/insights/improvements/")
+    with django_assert_max_num_queries(12):
+        client.get(f"/insights/improvements/{improvement.pk}/")
+
+
+def test_the_admin_shows_improvements_read_only(admin_client, action, lead):
+    improvement = services.improvement_promote(action=action, actor=lead, title="Slots")
+
+    assert admin_client.get("/admin/insights/improvement/").status_code == 200
+    assert admin_client.get(f"/admin/insights/improvement/{improvement.pk}/change/").status_code == 200
+    assert admin_client.get("/admin/insights/improvement/add/").status_code == 403
