@@ -154,6 +154,10 @@ def seed(*, case_count: int = 100, random_seed: int = 7) -> SeedReport:
         created.append(case.pk)
     worked = Case.objects.filter(pk__in=created).select_related("owner").order_by("pk")
     remedies_demo.seed_remedies(cases=worked, rng=rng)
+    # The learning loop on top: follow-ups, survey answers, one completed improvement.
+    from insights.demo import seed_learning_loop
+
+    seed_learning_loop(manager=users["max"], rng=rng)
     return report
 
 

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "remedies",
     "inbound",
     "integrations",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from insights.views.survey import survey
+
 from . import health
 
 urlpatterns = [
@@ -18,6 +20,9 @@ urlpatterns = [
     path("api/v1/", include("cases.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("insights/", include("insights.urls")),
+    # The customer's survey link: public, short, works on a phone.
+    path("s/<str:token>/", survey, name="survey"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -56,6 +56,12 @@ KIND_WORDS = {
     "approval.escalated": "— approval not decided in time: it went to the managers",
     "case.customer_message": "received an e-mail from the customer",
     "case.attachments.received": "received the e-mail's attachments",
+    "case.follow_up.recorded": "recorded the follow-up outcome",
+    "case.survey.sent": "sent a satisfaction survey",
+    "case.survey.answered": "— the customer answered the survey",
+    "case.recovery_follow_up": "— recovery follow-up opened: the customer is still unhappy",
+    "case.improvement.created": "promoted a corrective action to an improvement",
+    "case.improvement.updated": "updated an improvement",
 }
 
 
@@ -105,7 +111,7 @@ def event_detail(event) -> str:
     data = event.data or {}
     if event.kind.startswith("sla."):
         return sla_timeline.detail(event)
-    for key in ("message", "resolution", "reason", "note", "text", "description"):
+    for key in ("message", "resolution", "reason", "note", "text", "description", "comment"):
         if data.get(key):
             return data[key]
     if "changes" in data:

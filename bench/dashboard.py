@@ -1,0 +1,207 @@
+# ruff: noqa: E501  (the SQL reads better unwrapped)
+"""Dashboard server time with 1M cases in PostgreSQL.
+
+    .venv/bin/python bench/dashboard.py [--cases 1000000] [--runs 7] [--rebuild]
+
+Creates (once) the database `recovery_bench_dash` on the local PostgreSQL, migrates it, fills it
+with generate_series in a few INSERT ... SELECT statements (about 2 years of cases, 60 % with a
+root cause, follow-ups and survey answers on part of the resolved ones), then times the
+dashboard view through the Django test client as a manager and as a team lead, and each
+figure on its own. Prints a Markdown table for bench/README.md.
+"""
+
+import argparse
+import datetime
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "recovery_bench_dash"
+os.environ.setdefault("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}")
+os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recovery.settings")
+
+FILL = """
+SELECT setseed(0.42);
+INSERT INTO cases_customer (name, email, phone, created_at, updated_at)
+SELECT 'Customer ' || g, 'c' || g || '@example.com', '', now(), now() FROM generate_series(1, %(customers)s) g;
+
+INSERT INTO cases_case (reference, customer_id, channel, source_reference, summary, description, product_id,
+    journey_stage, severity, team_id, owner_id, created_by_id, status, triage_stage, first_response,
+    resolution, follow_up_note, handoff_count, reopen_count, version, opened_at, first_responded_at,
+    resolved_at, followed_up_at, closed_at, updated_at)
+SELECT NULL, (SELECT min(id) FROM cases_customer) + (random() * (%(customers)s - 1))::int,
+    (ARRAY['phone','in_person','email','chat','web_form','social_media','review_site','api'])[1 + (o.g %% 8)],
+    '', 'Bench case', '', (SELECT min(id) FROM cases_product) + (o.g %% 7),
+    (ARRAY['before_purchase','purchase','fulfilment','delivery','first_use','after_sales','billing'])[1 + (o.g %% 7)],
+    (ARRAY['low','medium','high','critical'])[1 + (o.g %% 4)],
+    t.team_id, t.agent_id, t.agent_id,
+    s.status, s.stage, '', '', '',
+    CASE WHEN o.g %% 10 = 0 THEN 1 ELSE 0 END, 0, 1,
+    o.opened_at,
+    CASE WHEN s.status <> 'new' THEN o.opened_at + (random() * interval '4 hours') END,
+    CASE WHEN s.status IN ('resolved','followed_up','closed') THEN o.opened_at + interval '4 hours' + (random() * interval '3 days') END,
+    NULL,
+    CASE WHEN s.status = 'closed' THEN o.opened_at + interval '5 days' END,
+    now()
+FROM (
+    -- A derived table, not a LATERAL subquery: an uncorrelated LATERAL random() runs only once.
+    SELECT g, now() - (random() * interval '730 days') AS opened_at
+    FROM generate_series(1, %(cases)s) g
+) o
+CROSS JOIN LATERAL (
+    SELECT CASE WHEN o.g %% 2 = 0 THEN %(team_a)s ELSE %(team_b)s END AS team_id,
+           CASE WHEN o.g %% 2 = 0 THEN %(agent_a)s ELSE %(agent_b)s END AS agent_id
+) t
+CROSS JOIN LATERAL (
+    SELECT CASE
+        WHEN o.opened_at < now() - interval '30 days' AND random() < 0.97 THEN 'closed'
+        ELSE (ARRAY['new','responded','waiting_on_customer','resolved','followed_up','closed'])[1 + (o.g %% 6)]
+    END AS status,
+    (ARRAY['what','why','different','done'])[1 + (o.g %% 4)] AS stage
+) s
+-- Cases arrive in time order, so the table is laid out by opened_at as a live one would be.
+ORDER BY o.opened_at;
+UPDATE cases_case SET reference = 'R-' || lpad(id::text, 7, '0');
+
+INSERT INTO cases_whyanswer (case_id, root_cause_id, explanation, origin, expectations_set, checked_in,
+    responded_at_once, verified_before_delivery, met_expectations_after, over_promised, below_market,
+    staff_consulted, updated_at)
+SELECT c.id, (SELECT min(id) FROM cases_rootcause WHERE parent_id IS NOT NULL)
+        + floor(power(random(), 2) * %(causes)s)::int,
+    'Bench', 'ours', '', '', '', '', '', '', '', '', c.opened_at + interval '2 days'
+FROM cases_case c WHERE c.id %% 5 < 3;
+
+INSERT INTO insights_followupoutcome (case_id, outcome, retained, note, recorded_by_id, recorded_at)
+SELECT c.id, (ARRAY['satisfied','still_unhappy','no_answer'])[1 + (c.id %% 3)],
+    (ARRAY['yes','no','unknown'])[1 + (c.id %% 3)], '', c.owner_id, c.resolved_at + interval '2 days'
+FROM cases_case c WHERE c.resolved_at IS NOT NULL AND c.id %% 4 = 0;
+
+INSERT INTO insights_surveyinvitation (case_id, token_hash, channel, recipient, sent_by_id, created_at,
+    expires_at, used_at)
+SELECT c.id, md5(c.id::text) || md5('x' || c.id), 'email', 'bench@example.com', c.owner_id,
+    c.resolved_at + interval '1 day', c.resolved_at + interval '15 days', c.resolved_at + interval '3 days'
+FROM cases_case c WHERE c.resolved_at IS NOT NULL AND c.id %% 8 = 0;
+INSERT INTO insights_surveyresponse (invitation_id, case_id, score, comment, answered_at)
+SELECT i.id, i.case_id, 1 + (i.case_id %% 5), '', i.used_at FROM insights_surveyinvitation i;
+"""
+
+
+def ensure_database(rebuild: bool) -> None:
+    import psycopg2
+
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        if rebuild:
+            cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        if cur.fetchone() is None:
+            cur.execute(f"CREATE DATABASE {BENCH_DB}")
+    admin.close()
+
+
+def fill(cases: int) -> None:
+    from django.db import connection
+
+    from accounts.models import Team, User
+    from cases import demo
+    from cases.models import Case, RootCause
+
+    if Case.objects.exists():
+        return
+    demo.seed(case_count=0)  # teams, people, products, root causes
+    team_a, team_b = Team.objects.order_by("name")
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(
+            FILL,
+            {
+                "cases": cases,
+                "customers": max(cases // 5, 10),
+                "causes": RootCause.objects.filter(parent__isnull=False).count(),
+                "team_a": team_a.pk,
+                "team_b": team_b.pk,
+                "agent_a": User.objects.get(username="ava").pk,
+                "agent_b": User.objects.get(username="omar").pk,
+            },
+        )
+        # What autovacuum does on a live database: statistics and the visibility map.
+        cur.execute("VACUUM ANALYZE")
+    print(f"filled {cases} cases in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
+def timed(fn, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    ensure_database(args.rebuild)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from accounts.models import User
+    from insights.forms import ScopeForm
+    from insights.selectors import metrics
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    fill(args.cases)
+
+    rows = []
+    for username in ("max", "lee"):
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        client.get("/insights/")  # warm caches and connections
+        year_ago = (datetime.date.today() - datetime.timedelta(days=364)).isoformat()
+        for label, params in (
+            ("last 30 days", {}),
+            ("last 30 days, by week", {"bucket": "week"}),
+            ("last 365 days, by week", {"bucket": "week", "start": year_ago}),
+        ):
+            ms = timed(lambda p=params, c=client: c.get("/insights/", p), args.runs)
+            rows.append((f"dashboard as {user.get_role_display().lower()}, {label}", ms))
+        scope = ScopeForm(None, user=user).scope()
+        if username == "max":
+            for name in (
+                "now_by_status_and_stage",
+                "owner_load",
+                "period_counts",
+                "first_response_times",
+                "resolution_times",
+                "follow_up_outcomes",
+                "csat",
+                "root_cause_pareto",
+                "repeat_customers",
+                "trend",
+            ):
+                fn = getattr(metrics, name)
+                rows.append((f"  {name}", timed(lambda f=fn, s=scope: f(s), args.runs)))
+    print(f"| {args.cases:,} cases | median of {args.runs} (ms) |")
+    print("|---|---:|")
+    for label, ms in rows:
+        print(f"| {label} | {ms:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

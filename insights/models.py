@@ -1,0 +1,136 @@
+"""The learning loop: follow-up outcomes, satisfaction surveys and systemic improvements."""
+
+from django.conf import settings
+from django.db import models
+
+
+class Outcome(models.TextChoices):
+    SATISFIED = "satisfied", "Satisfied"
+    STILL_UNHAPPY = "still_unhappy", "Still unhappy"
+    NO_ANSWER = "no_answer", "No answer"
+
+
+class Retained(models.TextChoices):
+    YES = "yes", "Retained"
+    NO = "no", "Lost"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class FollowUpOutcome(models.Model):
+    """What the customer said when the owner called back after the fix."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="follow_up_outcomes")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    retained = models.CharField(
+        "Is the customer still with us?", max_length=10, choices=Retained.choices, default=Retained.UNKNOWN
+    )
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [
+            models.Index(fields=["recorded_at"]),
+            models.Index(fields=["case", "-recorded_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.get_retained_display()})"
+
+
+class SurveyChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+
+
+class SurveyInvitation(models.Model):
+    """A link sent to the customer. Only a hash of its token is stored: a database leak
+    must not let anyone answer in the customer's name."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="survey_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=10, choices=SurveyChannel.choices)
+    recipient = models.CharField(max_length=254)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Survey for case {self.case_id} via {self.channel}"
+
+
+class SurveyResponse(models.Model):
+    invitation = models.OneToOneField(SurveyInvitation, on_delete=models.PROTECT, related_name="response")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="survey_responses")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+        indexes = [models.Index(fields=["answered_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="survey_score_between_1_and_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score}/5 on case {self.case_id}"
+
+
+class ImprovementStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+class Improvement(models.Model):
+    """A systemic change that answers many cases at once; its effect is measured afterwards."""
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    root_cause = models.ForeignKey("cases.RootCause", on_delete=models.PROTECT, related_name="improvements")
+    product = models.ForeignKey(
+        "cases.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="improvements"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="improvements")
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=ImprovementStatus.choices, default=ImprovementStatus.OPEN
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_from = models.ForeignKey(
+        "cases.CorrectiveAction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="improvements",
+    )
+    cases = models.ManyToManyField("cases.Case", blank=True, related_name="improvements")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["status", "due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="done", completed_at__isnull=False)
+                | (~models.Q(status="done") & models.Q(completed_at__isnull=True)),
+                name="improvement_completed_when_done",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

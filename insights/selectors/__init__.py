@@ -1,0 +1,1 @@
+"""Read-side queries for dashboards, drill-downs, improvements and the intake's customer view."""

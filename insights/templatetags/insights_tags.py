@@ -1,0 +1,50 @@
+"""Presentation helpers for insights pages, and the follow-up panel on the case page."""
+
+import datetime
+
+from django import template
+
+from cases.permissions import is_lead
+
+from ..forms import FollowUpForm, SurveySendForm
+from ..services.followup import AFTER_FIX
+
+register = template.Library()
+
+
+@register.filter
+def duration(value: datetime.timedelta | None) -> str:
+    """A span as a person reads it: '45 min', '3 h 05 min', '2 d 4 h'."""
+    if value is None:
+        return "—"
+    minutes = round(value.total_seconds() / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+@register.filter
+def percent(value) -> str:
+    return "—" if value is None else f"{value:g} %"
+
+
+@register.inclusion_tag("insights/_case_panel.html", takes_context=True)
+def case_follow_up_panel(context, case):
+    """Follow-up outcomes, survey answers and improvements of one case, with their actions."""
+    user = context["user"]
+    return {
+        "case": case,
+        "csrf_token": context.get("csrf_token"),
+        "after_fix": case.status in AFTER_FIX,
+        "outcomes": case.follow_up_outcomes.select_related("recorded_by"),
+        "responses": case.survey_responses.all(),
+        "improvements": case.improvements.all(),
+        "actions": case.corrective_actions.exclude(status="cancelled"),
+        "leads": is_lead(user),
+        "follow_up_form": FollowUpForm(),
+        "survey_form": SurveySendForm(),
+    }
