@@ -106,7 +106,7 @@ def clock_check(*, clock: Clock, now: datetime, report: SweepReport | None = Non
     """Fire everything of one (locked) clock that is due at `now`, each level exactly once."""
     report = report or SweepReport()
     case = _lock_case(clock.case_id)
-    fired = set(Firing.objects.filter(clock=clock).values_list("level", flat=True))
+    fired = set(Firing.objects.filter(clock=clock).order_by().values_list("level", flat=True))
     due = [p for p in clock_schedule(clock, fired=fired) if p.at <= now]
     firings = []
     for point in due:
@@ -130,8 +130,9 @@ def clock_check(*, clock: Clock, now: datetime, report: SweepReport | None = Non
             # An escalation may have re-targeted the clock (severity) or moved the case.
             clock.refresh_from_db()
             case = _lock_case(case.pk)
+        fired.add(point.level)
         firings.append(firing)
-    clock_schedule(clock)
+    clock_schedule(clock, fired=fired)
     clock.save()
     return firings
 
