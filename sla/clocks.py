@@ -88,12 +88,19 @@ def case_targets(case: Case) -> dict[str, Target]:
 def _calendar_for(case: Case, target: Target | None) -> BusinessCalendar | None:
     if target is None or not target.business_hours:
         return None
+    # Looked up once per case instance and team: intake starts several clocks at once.
+    cached = getattr(case, "_sla_calendar", None)
+    if cached is not None and cached[0] == case.team_id:
+        return cached[1]
     link = TeamCalendar.objects.filter(team_id=case.team_id).select_related("calendar").first()
     if link is not None:
-        return link.calendar
-    from .policies import OFFICE_HOURS
+        calendar = link.calendar
+    else:
+        from .policies import OFFICE_HOURS
 
-    return BusinessCalendar.objects.filter(name=OFFICE_HOURS).first()
+        calendar = BusinessCalendar.objects.filter(name=OFFICE_HOURS).first()
+    case._sla_calendar = (case.team_id, calendar)
+    return calendar
 
 
 def _steps(target: Target | None) -> list[dict]:

@@ -9,6 +9,7 @@ import re
 from datetime import date, time
 from zoneinfo import available_timezones
 
+import holidays
 from django import forms
 
 from accounts.models import Team
@@ -187,6 +188,15 @@ class CalendarForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        country = (data.get("holiday_country") or "").strip().upper()
+        if country:
+            try:
+                holidays.country_holidays(country, subdiv=(data.get("holiday_subdiv") or "").strip() or None)
+            except NotImplementedError:
+                self.add_error(
+                    "holiday_country", f"No public holidays are known for '{country}' and that region."
+                )
+            data["holiday_country"] = country
         if not data.get("always_open") and not data.get("hours_text") and "hours_text" not in self.errors:
             self.add_error("hours_text", "Give opening hours, or tick Open 24/7.")
         return data

@@ -202,9 +202,47 @@ def test_a_manager_puts_a_team_on_a_24_7_calendar_and_its_clocks_move(client, ma
 def test_a_calendar_with_impossible_hours_is_refused(client, manager, policies):
     client.force_login(manager)
     response = client.post(
-        "/sla/calendars/new/", {"name": "Odd", "tz": "Mars/Base", "hours_text": "Funday 9-5"}
+        "/sla/calendars/new/",
+        {"name": "Odd", "tz": "Mars/Base", "hours_text": "Funday 9-5", "holiday_country": "XX"},
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "is not a time zone" in page and "should look like" in page
+    assert "No public holidays are known for &#x27;XX&#x27;" in page
     assert not BusinessCalendar.objects.filter(name="Odd").exists()
+
+
+def test_editing_a_calendars_hours_moves_open_clocks_from_their_start(client, manager, agent, team, clock_at):
+    case = factories.open_case(actor=agent, team=team, channel="email")
+    office = BusinessCalendar.objects.get(name="Office hours (London)")
+    client.force_login(manager)
+    response = client.post(
+        f"/sla/calendars/{office.pk}/",
+        {
+            "name": office.name,
+            "tz": "Europe/London",
+            "hours_text": "Mon-Fri 09:00-11:00",
+            "holiday_country": "GB",
+        },
+    )
+    assert response.status_code == 302
+    # Four business hours from Monday 10:00 with 9-to-11 days: 1 h Monday, 2 h Tuesday, 1 h Wednesday.
+    assert Clock.objects.get(case=case, kind="first_response").due_at == MONDAY_10 + timedelta(days=2)
+
+
+def test_the_at_risk_view_and_the_queue_cost_the_same_queries_for_more_cases(
+    client, lead, agent, team, clock_at, django_assert_max_num_queries
+):
+    def load():
+        client.get("/sla/at-risk/")
+        client.get("/cases/queue/")
+
+    factories.open_case(actor=agent, team=team, channel="email", severity="critical")
+    client.force_login(lead)
+    load()
+    with django_assert_max_num_queries(100) as few:
+        load()
+    for _ in range(8):
+        factories.open_case(actor=agent, team=team, channel="email", severity="critical")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        load()
