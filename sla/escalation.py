@@ -24,7 +24,7 @@ from cases.models import Case
 
 from .clocks import Checkpoint, breach_data, clock_schedule
 from .models import Clock, ClockState, Firing
-from .notify import Message, notify_users
+from .notify import Message, kick_delivery, notify_users
 from .rules import SEVERITY_UP, EscalationAction
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,13 @@ class SweepReport:
         return self.warnings + self.breaches + self.escalations
 
 
-def sweep(*, now: datetime | None = None, batch: int | None = None, max_batches: int = 50) -> SweepReport:
+def sweep(
+    *, now: datetime | None = None, batch: int | None = None, max_batches: int = 50, deliver: bool = False
+) -> SweepReport:
     """Handle every clock due at `now` (default: the current time at each batch).
 
     Loops while it keeps claiming full batches, so a backlog after downtime drains in one tick.
+    With `deliver`, one outbox delivery is enqueued at the end if anything fired.
     """
     batch = batch or settings.SLA_SWEEP_BATCH
     report = SweepReport()
@@ -63,6 +66,8 @@ def sweep(*, now: datetime | None = None, batch: int | None = None, max_batches:
         claimed = _sweep_batch(now or timezone.now(), batch, report)
         if claimed < batch:
             break
+    if report.fired and deliver:
+        kick_delivery()  # once per run, after commit: the outbox rows are visible to the deliverer
     return report
 
 
@@ -162,6 +167,7 @@ def _warn(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> None:
         event=event,
         message=message(clock, case, now),
         at=now,
+        kick=False,
     )
 
 
@@ -176,6 +182,7 @@ def _breach(clock: Clock, case: Case, now: datetime) -> None:
         event=event,
         message=message(clock, case, now),
         at=now,
+        kick=False,
     )
 
 
@@ -241,7 +248,7 @@ def _escalate(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> str
         subject=f"Escalation {point.level}: {msg.subject}",
         body=f"{msg.body}\nEscalation: {words}. {outcome}".strip(),
     )
-    notify_users(users=recipients, case=case, event=event, message=msg, at=now)
+    notify_users(users=recipients, case=case, event=event, message=msg, at=now, kick=False)
     return outcome
 
 
