@@ -13,6 +13,7 @@ import holidays
 from django import forms
 
 from accounts.models import Team
+from cases.models import Channel, Severity
 
 from .models import BusinessCalendar, Policy
 from .rules import EscalationAction, EscalationBase, format_warnings, parse_warnings
@@ -40,6 +41,15 @@ class PolicyForm(forms.ModelForm):
         model = Policy
         fields = ["name", "severity", "channel", "active", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class NewPolicyForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    severity = forms.ChoiceField(choices=[("", "Any severity"), *Severity.choices], required=False)
+    channel = forms.ChoiceField(choices=[("", "Any channel"), *Channel.choices], required=False)
+    copy_from = forms.ModelChoiceField(
+        queryset=Policy.objects.all(), label="Start from the targets of", empty_label=None
+    )
 
 
 _STEP = re.compile(r"^\s*L?(\d+)\s+(warning|breach)\s*\+\s*(\d+)\s*(?:m|min)?\s+(\w+)\s*$", re.IGNORECASE)

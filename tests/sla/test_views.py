@@ -246,3 +246,27 @@ def test_the_at_risk_view_and_the_queue_cost_the_same_queries_for_more_cases(
         factories.open_case(actor=agent, team=team, channel="email", severity="critical")
     with django_assert_max_num_queries(len(few.captured_queries)):
         load()
+
+
+def test_a_manager_creates_a_policy_that_new_matching_cases_follow(client, manager, agent, team, clock_at):
+    standard = Policy.objects.get(name="Standard")
+    client.force_login(manager)
+    listing = client.get("/sla/policies/").content.decode()
+    assert "UK FCA DISP 1.6" in listing and "Office hours (London)" in listing
+    assert client.get("/sla/policies/new/").status_code == 200
+    response = client.post(
+        "/sla/policies/new/", {"name": "Review sites", "channel": "review_site", "copy_from": standard.pk}
+    )
+    created = Policy.objects.get(name="Review sites")
+    assert response.status_code == 302 and response.url == f"/sla/policies/{created.pk}/"
+    assert created.targets.count() == standard.targets.count()
+    case = factories.open_case(actor=agent, team=team, channel="review_site")
+    assert Clock.objects.get(case=case, kind="first_response").policy == created
+
+
+def test_a_second_policy_with_the_same_name_is_refused(client, manager, policies):
+    client.force_login(manager)
+    response = client.post("/sla/policies/new/", {"name": "standard", "copy_from": policies.pk})
+    assert response.status_code == 400
+    assert "A policy called &#x27;standard&#x27; already exists." in response.content.decode()
+    assert Policy.objects.filter(name__iexact="standard").count() == 1
