@@ -290,12 +290,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "sla.sweep",
         "schedule": float(SLA_SWEEP_SECONDS),
         # A tick that waited longer than an interval is stale: the next one does the same work.
-        "options": {"expires": float(SLA_SWEEP_SECONDS)},
+        # ("expire_seconds" is how django-celery-beat's DatabaseScheduler spells "expires".)
+        "options": {"expires": float(SLA_SWEEP_SECONDS), "expire_seconds": SLA_SWEEP_SECONDS},
     },
     "sla-deliver": {
         "task": "sla.deliver",
         "schedule": float(NOTIFY_DELIVER_SECONDS),
-        "options": {"expires": float(NOTIFY_DELIVER_SECONDS)},
+        "options": {"expires": float(NOTIFY_DELIVER_SECONDS), "expire_seconds": NOTIFY_DELIVER_SECONDS},
     },
     "webhooks-deliver-due": {"task": "integrations.tasks.webhooks_deliver_due", "schedule": 10.0},
     "idempotency-keys-purge": {"task": "integrations.tasks.idempotency_keys_purge", "schedule": 3600.0},

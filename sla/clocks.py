@@ -88,12 +88,19 @@ def case_targets(case: Case) -> dict[str, Target]:
 def _calendar_for(case: Case, target: Target | None) -> BusinessCalendar | None:
     if target is None or not target.business_hours:
         return None
+    # Looked up once per case instance and team: intake starts several clocks at once.
+    cached = getattr(case, "_sla_calendar", None)
+    if cached is not None and cached[0] == case.team_id:
+        return cached[1]
     link = TeamCalendar.objects.filter(team_id=case.team_id).select_related("calendar").first()
     if link is not None:
-        return link.calendar
-    from .policies import OFFICE_HOURS
+        calendar = link.calendar
+    else:
+        from .policies import OFFICE_HOURS
 
-    return BusinessCalendar.objects.filter(name=OFFICE_HOURS).first()
+        calendar = BusinessCalendar.objects.filter(name=OFFICE_HOURS).first()
+    case._sla_calendar = (case.team_id, calendar)
+    return calendar
 
 
 def _steps(target: Target | None) -> list[dict]:
@@ -121,9 +128,18 @@ def clock_calendar(clock: Clock) -> businesstime.Calendar:
 
 
 def _pauses(clock: Clock) -> list[tuple[datetime, datetime | None]]:
+    # Cached on the instance for the length of one operation; pause changes drop the cache.
     if clock.pk is None:
         return []
-    return [(p.started_at, p.ended_at) for p in ClockPause.objects.filter(clock=clock)]
+    if not hasattr(clock, "_pause_cache"):
+        clock._pause_cache = list(
+            ClockPause.objects.filter(clock=clock).values_list("started_at", "ended_at")
+        )
+    return clock._pause_cache
+
+
+def _forget_pauses(clock: Clock) -> None:
+    clock.__dict__.pop("_pause_cache", None)
 
 
 def checkpoints(clock: Clock) -> list[Checkpoint]:
@@ -212,6 +228,7 @@ def _active(case: Case, kinds) -> list[Clock]:
 
 def _close_pause(clock: Clock, at: datetime) -> None:
     ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=max(at, clock.started_at))
+    _forget_pauses(clock)
 
 
 def clock_stop(*, clock: Clock, at: datetime, actor=None) -> Clock:
@@ -260,6 +277,7 @@ def clock_pause(*, clock: Clock, at: datetime) -> None:
     if ClockPause.objects.filter(clock=clock, ended_at__isnull=True).exists():
         return
     ClockPause.objects.create(clock=clock, started_at=max(at, clock.started_at))
+    _forget_pauses(clock)
     if clock.breached_at is None:
         clock.state = ClockState.PAUSED
     clock_schedule(clock)

@@ -24,7 +24,7 @@ from cases.models import Case
 
 from .clocks import Checkpoint, breach_data, clock_schedule
 from .models import Clock, ClockState, Firing
-from .notify import Message, notify_users
+from .notify import Message, kick_delivery, notify_users
 from .rules import SEVERITY_UP, EscalationAction
 
 log = logging.getLogger(__name__)
@@ -52,10 +52,13 @@ class SweepReport:
         return self.warnings + self.breaches + self.escalations
 
 
-def sweep(*, now: datetime | None = None, batch: int | None = None, max_batches: int = 50) -> SweepReport:
+def sweep(
+    *, now: datetime | None = None, batch: int | None = None, max_batches: int = 50, deliver: bool = False
+) -> SweepReport:
     """Handle every clock due at `now` (default: the current time at each batch).
 
     Loops while it keeps claiming full batches, so a backlog after downtime drains in one tick.
+    With `deliver`, one outbox delivery is enqueued at the end if anything fired.
     """
     batch = batch or settings.SLA_SWEEP_BATCH
     report = SweepReport()
@@ -63,6 +66,8 @@ def sweep(*, now: datetime | None = None, batch: int | None = None, max_batches:
         claimed = _sweep_batch(now or timezone.now(), batch, report)
         if claimed < batch:
             break
+    if report.fired and deliver:
+        kick_delivery()  # once per run, after commit: the outbox rows are visible to the deliverer
     return report
 
 
@@ -106,7 +111,7 @@ def clock_check(*, clock: Clock, now: datetime, report: SweepReport | None = Non
     """Fire everything of one (locked) clock that is due at `now`, each level exactly once."""
     report = report or SweepReport()
     case = _lock_case(clock.case_id)
-    fired = set(Firing.objects.filter(clock=clock).values_list("level", flat=True))
+    fired = set(Firing.objects.filter(clock=clock).order_by().values_list("level", flat=True))
     due = [p for p in clock_schedule(clock, fired=fired) if p.at <= now]
     firings = []
     for point in due:
@@ -130,8 +135,9 @@ def clock_check(*, clock: Clock, now: datetime, report: SweepReport | None = Non
             # An escalation may have re-targeted the clock (severity) or moved the case.
             clock.refresh_from_db()
             case = _lock_case(case.pk)
+        fired.add(point.level)
         firings.append(firing)
-    clock_schedule(clock)
+    clock_schedule(clock, fired=fired)
     clock.save()
     return firings
 
@@ -161,6 +167,7 @@ def _warn(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> None:
         event=event,
         message=message(clock, case, now),
         at=now,
+        kick=False,
     )
 
 
@@ -175,6 +182,7 @@ def _breach(clock: Clock, case: Case, now: datetime) -> None:
         event=event,
         message=message(clock, case, now),
         at=now,
+        kick=False,
     )
 
 
@@ -240,7 +248,7 @@ def _escalate(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> str
         subject=f"Escalation {point.level}: {msg.subject}",
         body=f"{msg.body}\nEscalation: {words}. {outcome}".strip(),
     )
-    notify_users(users=recipients, case=case, event=event, message=msg, at=now)
+    notify_users(users=recipients, case=case, event=event, message=msg, at=now, kick=False)
     return outcome
 
 

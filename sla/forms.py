@@ -9,9 +9,11 @@ import re
 from datetime import date, time
 from zoneinfo import available_timezones
 
+import holidays
 from django import forms
 
 from accounts.models import Team
+from cases.models import Channel, Severity
 
 from .models import BusinessCalendar, Policy
 from .rules import EscalationAction, EscalationBase, format_warnings, parse_warnings
@@ -39,6 +41,15 @@ class PolicyForm(forms.ModelForm):
         model = Policy
         fields = ["name", "severity", "channel", "active", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class NewPolicyForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    severity = forms.ChoiceField(choices=[("", "Any severity"), *Severity.choices], required=False)
+    channel = forms.ChoiceField(choices=[("", "Any channel"), *Channel.choices], required=False)
+    copy_from = forms.ModelChoiceField(
+        queryset=Policy.objects.all(), label="Start from the targets of", empty_label=None
+    )
 
 
 _STEP = re.compile(r"^\s*L?(\d+)\s+(warning|breach)\s*\+\s*(\d+)\s*(?:m|min)?\s+(\w+)\s*$", re.IGNORECASE)
@@ -187,6 +198,15 @@ class CalendarForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        country = (data.get("holiday_country") or "").strip().upper()
+        if country:
+            try:
+                holidays.country_holidays(country, subdiv=(data.get("holiday_subdiv") or "").strip() or None)
+            except NotImplementedError:
+                self.add_error(
+                    "holiday_country", f"No public holidays are known for '{country}' and that region."
+                )
+            data["holiday_country"] = country
         if not data.get("always_open") and not data.get("hours_text") and "hours_text" not in self.errors:
             self.add_error("hours_text", "Give opening hours, or tick Open 24/7.")
         return data

@@ -172,6 +172,12 @@ class Clock(models.Model):
                 condition=Q(next_check_at__isnull=False),
             ),
             models.Index(fields=["case", "kind"]),
+            # The queues' "next due" per case: one index probe per listed case.
+            models.Index(
+                fields=["case", "due_at"],
+                name="sla_clock_case_next_due",
+                condition=Q(stopped_at__isnull=True),
+            ),
             models.Index(
                 fields=["due_at"], name="sla_clock_active_due", condition=Q(stopped_at__isnull=True)
             ),

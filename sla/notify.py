@@ -33,8 +33,14 @@ class Message:
     body: str
 
 
-def notify_users(*, users, case, event, message: Message, at: datetime) -> list[Notification]:
-    """Queue one in-app notice per person, plus e-mail and SMS where they have an address."""
+def notify_users(
+    *, users, case, event, message: Message, at: datetime, kick: bool = True
+) -> list[Notification]:
+    """Queue one in-app notice per person, plus e-mail and SMS where they have an address.
+
+    With `kick`, delivery is enqueued when the transaction commits; the sweep passes False and
+    enqueues one delivery for its whole run instead of one per clock.
+    """
     rows, seen = [], set()
     for user in users:
         if user is None or user.pk in seen or not user.is_active:
@@ -58,12 +64,12 @@ def notify_users(*, users, case, event, message: Message, at: datetime) -> list[
             )
     if rows:
         Notification.objects.bulk_create(rows)
-        if any(r.next_attempt_at for r in rows):
-            transaction.on_commit(_kick_delivery)
+        if kick and any(r.next_attempt_at for r in rows):
+            transaction.on_commit(kick_delivery)
     return rows
 
 
-def _kick_delivery() -> None:
+def kick_delivery() -> None:
     from .tasks import deliver_notifications
 
     try:
@@ -180,7 +186,7 @@ def notification_retry(*, notification: Notification, actor) -> Notification:
     Notification.objects.filter(pk=notification.pk, delivered_at__isnull=True).update(
         failed_at=None, attempts=0, next_attempt_at=timezone.now()
     )
-    transaction.on_commit(_kick_delivery)
+    transaction.on_commit(kick_delivery)
     notification.refresh_from_db()
     return notification
 

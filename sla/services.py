@@ -21,7 +21,7 @@ from .clocks import (
     clocks_retarget,
     clocks_retarget_policy,
 )
-from .models import BusinessCalendar, Clock, Policy, TeamCalendar
+from .models import BusinessCalendar, Clock, EscalationStep, Policy, Target, TeamCalendar
 from .rules import ClockKind
 
 MAX_PROMISE = timedelta(days=365)
@@ -126,6 +126,46 @@ def policy_save(*, policy: Policy, actor) -> int:
             raise ValidationError({"active": "The default policy must stay active."})
         policy.save()
         return clocks_retarget_policy(policy=policy)
+
+
+def policy_create(*, actor, name: str, severity: str = "", channel: str = "", copy_from: Policy) -> Policy:
+    """A new policy starts as a copy of another's targets and chains, to be edited from there.
+
+    It governs cases opened (or re-targeted) from now on.
+    """
+    require_manager(actor)
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": "Give the policy a name."})
+    if Policy.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"A policy called '{name}' already exists."})
+    with transaction.atomic():
+        policy = Policy.objects.create(
+            name=name,
+            kind=copy_from.kind,
+            severity=severity,
+            channel=channel,
+            description=copy_from.description,
+        )
+        for source in copy_from.targets.prefetch_related("steps"):
+            target = Target.objects.create(
+                policy=policy,
+                kind=source.kind,
+                minutes=source.minutes,
+                business_hours=source.business_hours,
+                warnings=list(source.warnings),
+            )
+            EscalationStep.objects.bulk_create(
+                EscalationStep(
+                    target=target,
+                    level=s.level,
+                    base=s.base,
+                    offset_minutes=s.offset_minutes,
+                    action=s.action,
+                )
+                for s in source.steps.all()
+            )
+    return policy
 
 
 def calendar_save(*, calendar: BusinessCalendar, actor, teams: list | None = None) -> int:

@@ -8,7 +8,7 @@ from .notify import notifications_deliver
 
 @shared_task(name="sla.sweep", acks_late=True, ignore_result=True)
 def sweep_clocks() -> dict:
-    report = sweep()
+    report = sweep(deliver=True)
     return {"clocks": report.clocks, "fired": report.fired, "failed": report.failed}
 
 

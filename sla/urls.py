@@ -10,6 +10,7 @@ urlpatterns = [
     path("deliveries/", views.deliveries, name="deliveries"),
     path("deliveries/<int:pk>/retry/", views.delivery_retry, name="delivery_retry"),
     path("policies/", views.policies, name="policies"),
+    path("policies/new/", views.policy_new, name="policy_new"),
     path("policies/<int:pk>/", views.policy_edit, name="policy_edit"),
     path("calendars/new/", views.calendar_edit, name="calendar_new"),
     path("calendars/<int:pk>/", views.calendar_edit, name="calendar_edit"),

@@ -14,7 +14,7 @@ from cases.models import Case
 from cases.permissions import is_lead
 
 from . import selectors, services
-from .forms import CalendarForm, CustomerUpdateForm, PolicyForm, PromiseForm, TargetForm
+from .forms import CalendarForm, CustomerUpdateForm, NewPolicyForm, PolicyForm, PromiseForm, TargetForm
 from .models import BusinessCalendar, EscalationStep, Notification, Policy
 from .notify import notification_retry, notifications_mark_read
 
@@ -171,6 +171,26 @@ def policies(request):
             "calendars": BusinessCalendar.objects.prefetch_related("teams__team"),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_new(request):
+    _require_manager(request.user)
+    form = NewPolicyForm(
+        request.POST or None, initial={"copy_from": Policy.objects.filter(is_default=True).first()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.policy_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in _problems(exc).items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"Policy '{policy.name}' created: adjust its targets below.")
+            return redirect("sla:policy_edit", pk=policy.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "sla/policy_new.html", {"nav": "policies", "form": form}, status=status)
 
 
 @login_required

@@ -46,3 +46,29 @@ def test_a_live_clock_goes_amber_then_red_and_the_breach_lands_on_the_timeline(
     timeline = page.locator("#timeline ~ ol").inner_text()
     assert "First response breached" in timeline
     page.screenshot(path=str(ARTIFACTS / "clock-red.png"), full_page=True)
+
+
+def test_an_agent_promises_a_callback_and_a_bad_time_keeps_what_was_typed(live_server, page, agent, team):
+    policies_ensure_defaults()
+    case = factories.open_case(actor=agent, team=team, channel="email")
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill("ava")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/cases/{case.reference}/")
+
+    page.get_by_text("Promise the customer a time").click()
+    page.get_by_label("What we promised").fill("Call back with the refund")
+    page.get_by_label("By when").fill("2020-01-01T09:00")
+    page.get_by_role("button", name="Save promise").click()
+    page.get_by_text("The promised time must be in the future.").wait_for()
+    assert page.get_by_label("What we promised").input_value() == "Call back with the refund"
+
+    later = timezone.localtime() + timedelta(hours=2)
+    page.get_by_label("By when").fill(later.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Save promise").click()
+    promise = page.locator("#clock-list li.promise")
+    promise.wait_for()
+    assert "Promised: Call back with the refund" in promise.inner_text()
+    assert "left" in promise.locator(".clock-left").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "clock-promise.png"))

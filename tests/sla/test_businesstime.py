@@ -318,3 +318,25 @@ def test_a_24_7_calendar_equals_elapsed_time_arithmetic(start, mins, gap):
 def test_business_time_never_exceeds_elapsed_time(cal, start, gap):
     end = elapsed(start, gap)
     assert 0 <= business_minutes_between(cal, start, end) <= gap
+
+
+@HYPOTHESIS
+@given(calendars, starts, st.integers(1, 100_000))
+def test_a_due_time_never_falls_in_closed_hours_weekends_or_holidays(cal, start, mins):
+    due = add_business_minutes(cal, start, mins)
+    # Business time was running just before the due time: it never lands inside closed time.
+    assert business_minutes_between(cal, due - timedelta(seconds=1), due) > 0
+
+
+@HYPOTHESIS
+@given(
+    st.sampled_from(["Europe/London", "America/New_York", "Australia/Sydney"]),
+    st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+)
+def test_every_local_day_of_a_nine_to_five_calendar_has_eight_hours_whatever_the_dst(zone, day):
+    cal = Calendar(tz=zone, hours=EVERY_DAY)
+    midnight = datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
+    next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(zone))
+    assert business_minutes_between(cal, midnight, next_midnight) == 480
+    opens = datetime.combine(day, time(9), tzinfo=ZoneInfo(zone))
+    assert add_business_minutes(cal, midnight, 480) == opens.astimezone(UTC) + timedelta(hours=8)

@@ -144,3 +144,21 @@ def test_a_leased_row_is_not_sent_twice_by_a_second_deliverer(breached):
 def test_http_sms_refuses_non_http_urls():
     with pytest.raises(ValueError, match="http"):
         HttpSmsBackend(url="file:///etc/passwd", token="x").send(to="1", text="hi")
+
+
+def test_a_sweep_enqueues_one_delivery_for_all_it_fired_not_one_per_clock(
+    clock_at, agent, team, monkeypatch, django_capture_on_commit_callbacks
+):
+    import sla.escalation as escalation
+
+    agent.email = "ava@example.com"
+    agent.save()
+    for _ in range(3):
+        factories.open_case(actor=agent, team=team, channel="chat")
+    kicks = []
+    monkeypatch.setattr(escalation, "kick_delivery", lambda: kicks.append(1))
+    clock_at(MONDAY_10 + timedelta(minutes=10))
+    with django_capture_on_commit_callbacks() as callbacks:
+        report = sweep(deliver=True)
+    assert report.breaches == 3 and Notification.objects.filter(channel="email").count() >= 3
+    assert callbacks == [] and kicks == [1]

@@ -190,3 +190,40 @@ def test_two_sweeps_running_concurrently_fire_each_level_once(time_machine, team
     for case in cases:
         assert levels(case) == ["L1", "warn-1", "warn-2", "L2", "breach", "L3", "L4"]
         assert Case.objects.get(pk=case.pk).events.filter(kind="sla.clock.breached").count() == 1
+
+
+def test_a_paused_resolution_clock_is_not_breached_while_the_customer_keeps_us_waiting(clock_at, agent, team):
+    case = factories.open_case(actor=agent, team=team, channel="chat")
+    services.case_transition(case=case, action="respond", actor=agent, data={"message": "Sorry"})
+    services.case_transition(case=case, action="wait_on_customer", actor=agent, data={"reason": "Photo"})
+    clock_at(MONDAY_10 + timedelta(days=14))
+    sweep()
+    resolution = Clock.objects.get(case=case, kind="resolution")
+    assert resolution.breached_at is None and resolution.state == "paused"
+    assert not Firing.objects.filter(clock=resolution).exists()
+
+
+def test_a_sweep_killed_mid_batch_leaves_nothing_half_done_and_the_next_one_fires_once(
+    clock_at, agent, team, monkeypatch
+):
+    cases = [factories.open_case(actor=agent, team=team, channel="chat") for _ in range(4)]
+    clock_at(MONDAY_10 + timedelta(minutes=10))
+    import sla.escalation as escalation
+
+    real, seen = escalation._breach, []
+
+    def dies_on_the_third(clock, case, now):
+        seen.append(case.pk)
+        if len(seen) == 3:
+            raise SystemExit("worker killed")  # not an Exception: nothing catches it, like SIGKILL
+        real(clock, case, now)
+
+    monkeypatch.setattr(escalation, "_breach", dies_on_the_third)
+    with pytest.raises(SystemExit):
+        sweep()
+    assert not Firing.objects.exists()
+    monkeypatch.setattr(escalation, "_breach", real)
+    sweep()
+    for case in cases:
+        assert levels(case) == ["L1", "warn-1", "warn-2", "L2", "breach", "L3", "L4"]
+        assert Case.objects.get(pk=case.pk).events.filter(kind="sla.clock.breached").count() == 1

@@ -202,9 +202,71 @@ def test_a_manager_puts_a_team_on_a_24_7_calendar_and_its_clocks_move(client, ma
 def test_a_calendar_with_impossible_hours_is_refused(client, manager, policies):
     client.force_login(manager)
     response = client.post(
-        "/sla/calendars/new/", {"name": "Odd", "tz": "Mars/Base", "hours_text": "Funday 9-5"}
+        "/sla/calendars/new/",
+        {"name": "Odd", "tz": "Mars/Base", "hours_text": "Funday 9-5", "holiday_country": "XX"},
     )
     assert response.status_code == 400
     page = response.content.decode()
     assert "is not a time zone" in page and "should look like" in page
+    assert "No public holidays are known for &#x27;XX&#x27;" in page
     assert not BusinessCalendar.objects.filter(name="Odd").exists()
+
+
+def test_editing_a_calendars_hours_moves_open_clocks_from_their_start(client, manager, agent, team, clock_at):
+    case = factories.open_case(actor=agent, team=team, channel="email")
+    office = BusinessCalendar.objects.get(name="Office hours (London)")
+    client.force_login(manager)
+    response = client.post(
+        f"/sla/calendars/{office.pk}/",
+        {
+            "name": office.name,
+            "tz": "Europe/London",
+            "hours_text": "Mon-Fri 09:00-11:00",
+            "holiday_country": "GB",
+        },
+    )
+    assert response.status_code == 302
+    # Four business hours from Monday 10:00 with 9-to-11 days: 1 h Monday, 2 h Tuesday, 1 h Wednesday.
+    assert Clock.objects.get(case=case, kind="first_response").due_at == MONDAY_10 + timedelta(days=2)
+
+
+def test_the_at_risk_view_and_the_queue_cost_the_same_queries_for_more_cases(
+    client, lead, agent, team, clock_at, django_assert_max_num_queries
+):
+    def load():
+        client.get("/sla/at-risk/")
+        client.get("/cases/queue/")
+
+    factories.open_case(actor=agent, team=team, channel="email", severity="critical")
+    client.force_login(lead)
+    load()
+    with django_assert_max_num_queries(100) as few:
+        load()
+    for _ in range(8):
+        factories.open_case(actor=agent, team=team, channel="email", severity="critical")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        load()
+
+
+def test_a_manager_creates_a_policy_that_new_matching_cases_follow(client, manager, agent, team, clock_at):
+    standard = Policy.objects.get(name="Standard")
+    client.force_login(manager)
+    listing = client.get("/sla/policies/").content.decode()
+    assert "UK FCA DISP 1.6" in listing and "Office hours (London)" in listing
+    assert client.get("/sla/policies/new/").status_code == 200
+    response = client.post(
+        "/sla/policies/new/", {"name": "Review sites", "channel": "review_site", "copy_from": standard.pk}
+    )
+    created = Policy.objects.get(name="Review sites")
+    assert response.status_code == 302 and response.url == f"/sla/policies/{created.pk}/"
+    assert created.targets.count() == standard.targets.count()
+    case = factories.open_case(actor=agent, team=team, channel="review_site")
+    assert Clock.objects.get(case=case, kind="first_response").policy == created
+
+
+def test_a_second_policy_with_the_same_name_is_refused(client, manager, policies):
+    client.force_login(manager)
+    response = client.post("/sla/policies/new/", {"name": "standard", "copy_from": policies.pk})
+    assert response.status_code == 400
+    assert "A policy called &#x27;standard&#x27; already exists." in response.content.decode()
+    assert Policy.objects.filter(name__iexact="standard").count() == 1
