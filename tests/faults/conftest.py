@@ -38,7 +38,7 @@ def pytest_collection_modifyitems(config, items):
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         reason = "needs PostgreSQL and Redis (DATABASE_URL and REDIS_URL)"
     for item in items:
-        if Path(item.fspath).parent == here:
+        if item.path.parent == here:
             item.add_marker(pytest.mark.slow)
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
