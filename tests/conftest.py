@@ -64,3 +64,9 @@ def manager(db):
 @pytest.fixture
 def case(agent, team):
     return factories.open_case(actor=agent, team=team)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness buys nothing in tests and costs seconds per user created.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

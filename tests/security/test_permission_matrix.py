@@ -1,0 +1,218 @@
+"""Every URL x every role gets exactly the expected status; a URL missing here fails the suite.
+
+Roles: anonymous; an agent of team A (the case's team) and of team B; team A's lead; a manager;
+an admin; API tokens for team A, read-only and read-write. Browser pages know no tokens (a token
+is anonymous there); the API knows sessions and tokens.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.world import ROLES, build
+
+
+# Shorthands, one status per role in ROLES order:
+#            anon agA  agB  leadA mgr  admin tokR tokW
+def row(*codes: int) -> dict[str, int]:
+    assert len(codes) == len(ROLES)
+    return dict(zip(ROLES, codes, strict=True))
+
+
+ENDPOINTS: dict[tuple[str, str], dict[str, int]] = {
+    ("login", "GET"): row(200, 302, 302, 302, 302, 302, 200, 200),
+    ("login", "POST"): row(200, 302, 302, 302, 302, 302, 200, 200),
+    ("logout", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302),
+    ("cases:my_cases", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
+    ("cases:queue", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
+    ("cases:search", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
+    ("cases:new", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
+    ("cases:new", "POST"): row(302, 200, 200, 200, 200, 200, 302, 302),
+    ("cases:customer_lookup", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
+    ("cases:customer_export", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("cases:customer_erase", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("cases:customer_erase", "POST"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("cases:detail", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302),
+    ("cases:transition", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
+    ("cases:triage", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302),
+    ("cases:action_add", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
+    ("cases:action_status", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
+    ("cases:assign", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
+    ("cases:note", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
+    ("remedies:approvals", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
+    ("remedies:decide", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302),
+    ("remedies:give", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302),
+    ("sla:at_risk", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
+    ("sla:notifications", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
+    ("sla:deliveries", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("sla:delivery_retry", "POST"): row(302, 403, 403, 403, 302, 302, 302, 302),
+    ("sla:policies", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("sla:policy_new", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("sla:policy_new", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302),
+    ("sla:policy_edit", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("sla:policy_edit", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302),
+    ("sla:calendar_new", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("sla:calendar_new", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302),
+    ("sla:calendar_edit", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("sla:calendar_edit", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302),
+    ("sla:case_clocks", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302),
+    ("sla:promise", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302),
+    ("sla:promise_kept", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302),
+    ("sla:customer_updated", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302),
+    ("inbound:attachment", "GET"): row(302, 404, 404, 404, 404, 404, 302, 302),
+    ("integrations:webhooks", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
+    ("integrations:webhooks", "POST"): row(302, 403, 403, 200, 200, 200, 302, 302),
+    ("integrations:webhook_detail", "GET"): row(302, 403, 403, 404, 200, 200, 302, 302),
+    ("integrations:webhook_toggle", "POST"): row(302, 403, 403, 404, 302, 302, 302, 302),
+    ("integrations:webhook_redeliver", "POST"): row(302, 403, 403, 404, 404, 404, 302, 302),
+    ("api:case-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:case-list", "POST"): row(401, 400, 400, 400, 400, 400, 403, 400),
+    ("api:case-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
+    ("api:case-assign", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
+    ("api:case-corrective-action", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
+    ("api:case-corrective-actions", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
+    ("api:case-corrective-actions", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
+    ("api:case-notes", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
+    ("api:case-notes", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
+    ("api:case-timeline", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
+    ("api:case-transition", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
+    ("api:case-triage-different", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
+    ("api:case-triage-what", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
+    ("api:case-triage-why", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
+    ("api:customer-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:customer-list", "POST"): row(401, 400, 400, 400, 400, 400, 403, 400),
+    ("api:customer-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:team-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:team-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
+    ("api:user-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:user-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
+    ("api:product-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:product-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:root-cause-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:root-cause-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:webhook-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
+    ("api:webhook-list", "POST"): row(401, 400, 400, 400, 400, 400, 403, 400),
+    ("api:webhook-detail", "GET"): row(401, 404, 404, 404, 200, 200, 404, 404),
+    ("api:webhook-deliveries", "GET"): row(401, 404, 404, 404, 200, 200, 404, 404),
+    ("api:webhook-redeliver", "POST"): row(401, 404, 404, 404, 404, 404, 403, 404),
+    ("api-schema", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("api-docs", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("insights:dashboard", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
+    ("insights:cases", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302),
+    ("insights:cases_csv", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302),
+    ("insights:improvements", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
+    ("insights:improvement", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302),
+    ("insights:improvement_status", "POST"): row(302, 403, 403, 404, 404, 404, 302, 302),
+    ("insights:promote", "POST"): row(302, 403, 403, 400, 400, 400, 302, 302),
+    ("insights:customer_360", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
+    ("insights:follow_up", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302),
+    ("insights:survey_send", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302),
+    ("survey", "GET"): row(410, 410, 410, 410, 410, 410, 410, 410),
+    ("survey", "POST"): row(410, 410, 410, 410, 410, 410, 410, 410),
+    ("healthz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("readyz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200),
+}
+
+KWARGS = {
+    "reference": "reference",
+    "pk": None,
+    "action_id": "action",
+    "approval_id": "approval",
+    "token": None,
+    "delivery_id": None,
+    "stage": None,
+    "action": None,
+}
+PK_FOR = {
+    "cases:customer_export": "customer",
+    "cases:customer_erase": "customer",
+    "sla:delivery_retry": "outbox",
+    "sla:policy_edit": "policy",
+    "sla:calendar_edit": "calendar",
+    "integrations:webhook_detail": "webhook",
+    "integrations:webhook_toggle": "webhook",
+    "integrations:webhook_redeliver": "webhook",
+    "api:customer-detail": "customer",
+    "api:team-detail": "team",
+    "api:user-detail": "user",
+    "api:product-detail": "product",
+    "api:root-cause-detail": "root_cause",
+    "api:webhook-detail": "webhook",
+    "api:webhook-deliveries": "webhook",
+    "api:webhook-redeliver": "webhook",
+    "insights:improvement": None,
+    "insights:improvement_status": None,
+    "inbound:attachment": None,
+}
+FIXED = {
+    "cases:transition": {"action": "respond"},
+    "cases:triage": {"stage": "what"},
+    "survey": {"token": "not-a-real-token"},
+    "api:webhook-redeliver": {"delivery_id": 999999},
+    "integrations:webhook_redeliver": {"delivery_id": 999999},
+    "insights:improvement": {"pk": 999999},
+    "insights:improvement_status": {"pk": 999999},
+    "inbound:attachment": {"pk": 999999},
+}
+SKIP_NAMESPACES = ("admin",)  # Django's admin checks is_staff itself; tested in its own tests
+
+
+def resolve_path(name: str, ids: dict) -> str:
+    kwargs = dict(FIXED.get(name, {}))
+    pattern = _pattern_for(name)
+    for param in pattern.regex.groupindex:
+        if param in kwargs or param == "format":
+            continue
+        if param == "pk":
+            kwargs["pk"] = ids[PK_FOR[name]]
+        else:
+            kwargs[param] = ids[KWARGS[param]]
+    return reverse(name, kwargs=kwargs)
+
+
+def _walk(patterns, ns=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            namespace = ns + (f"{p.namespace}:" if p.namespace else "")
+            if namespace.rstrip(":").split(":")[0] in SKIP_NAMESPACES:
+                continue
+            yield from _walk(p.url_patterns, namespace)
+        elif isinstance(p, URLPattern):
+            yield ns, p
+
+
+def _pattern_for(name: str):
+    for ns, p in _walk(get_resolver().url_patterns):
+        if p.name and f"{ns}{p.name}" == name and "format" not in p.pattern.regex.groupindex:
+            return p.pattern
+    raise LookupError(name)
+
+
+def all_url_names() -> set[str]:
+    return {f"{ns}{p.name}" for ns, p in _walk(get_resolver().url_patterns) if p.name}
+
+
+def test_every_named_url_is_in_the_matrix():
+    covered = {name for name, _method in ENDPOINTS}
+    missing = all_url_names() - covered
+    assert not missing, f"add these URLs to the permission matrix: {sorted(missing)}"
+
+
+@pytest.fixture
+def world(db):
+    return build()
+
+
+@pytest.mark.parametrize(("name", "method"), list(ENDPOINTS))
+def test_each_role_gets_exactly_the_expected_status(world, name, method):
+    world.log_in_again()
+    path = resolve_path(name, world.ids)
+    extra = (
+        {"content_type": "application/json", "data": "{}"}
+        if name.startswith("api") and method != "GET"
+        else {}
+    )
+    got = {}
+    for role in ROLES:
+        response = getattr(world.clients[role], method.lower())(path, **extra)
+        got[role] = response.status_code
+    assert got == ENDPOINTS[(name, method)]
