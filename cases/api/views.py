@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import Team
 from integrations.idempotency import idempotent
+from remedies.api import RemedyActions
 
 from .. import selectors, services
 from ..models import Case, CorrectiveAction
@@ -49,7 +50,7 @@ def _if_match(request, case: Case) -> None:
         responses={200: s.CaseOut, **CASE_ERRORS},
     ),
 )
-class CaseViewSet(TriageActions, viewsets.GenericViewSet):
+class CaseViewSet(TriageActions, RemedyActions, viewsets.GenericViewSet):
     lookup_field = "reference"
     lookup_value_regex = "[^/]+"
     filter_backends = [DjangoFilterBackend, StableOrdering]
