@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from integrations.api import WebhookSubscriptionViewSet
 from remedies.api import ApprovalViewSet, RemedyKindViewSet
+from sla.api import CalendarViewSet, PolicyViewSet
 
 from . import reference
 from .views import CaseViewSet
@@ -21,6 +22,8 @@ router.register("root-causes", reference.RootCauseViewSet, basename="root-cause"
 router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 router.register("approvals", ApprovalViewSet, basename="approval")
 router.register("remedy-kinds", RemedyKindViewSet, basename="remedy-kind")
+router.register("sla/policies", PolicyViewSet, basename="sla-policy")
+router.register("sla/calendars", CalendarViewSet, basename="sla-calendar")
 
 
 def not_found(request, *args, **kwargs):
