@@ -42,6 +42,15 @@ KIND_TO_EVENT = {
     "case.corrective_action.added": EventType.CASE_UPDATED,
     "case.corrective_action.updated": EventType.CASE_UPDATED,
     "case.remedy.granted": EventType.REMEDY_GIVEN,
+    # The SLA and remedies apps name their timeline kinds by what happened to the clock or the
+    # request; integrators subscribe to the published names.
+    "sla.clock.warned": EventType.CLOCK_WARNING,
+    "sla.clock.breached": EventType.CLOCK_BREACHED,
+    "sla.clock.escalated": EventType.ESCALATION_FIRED,
+    "approval.escalated": EventType.ESCALATION_FIRED,
+    "remedy.given": EventType.REMEDY_GIVEN,
+    "approval.requested": EventType.APPROVAL_REQUESTED,
+    "approval.decided": EventType.APPROVAL_DECIDED,
 }
 MAX_BACKOFF = datetime.timedelta(hours=6)
 

@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "cases.models.ActionStatus",
         "TriStateEnum": "cases.models.TriState",
         "EventTypeEnum": "integrations.models.EventType",
+        "ClockKindEnum": "sla.rules.ClockKind",
+        "PolicyKindEnum": "sla.models.PolicyKind",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

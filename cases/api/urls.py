@@ -3,6 +3,8 @@ from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from integrations.api import WebhookSubscriptionViewSet
+from remedies.api import ApprovalViewSet, RemedyKindViewSet
+from sla.api import CalendarViewSet, PolicyViewSet
 
 from . import reference
 from .views import CaseViewSet
@@ -18,6 +20,10 @@ router.register("users", reference.UserViewSet, basename="user")
 router.register("products", reference.ProductViewSet, basename="product")
 router.register("root-causes", reference.RootCauseViewSet, basename="root-cause")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
+router.register("approvals", ApprovalViewSet, basename="approval")
+router.register("remedy-kinds", RemedyKindViewSet, basename="remedy-kind")
+router.register("sla/policies", PolicyViewSet, basename="sla-policy")
+router.register("sla/calendars", CalendarViewSet, basename="sla-calendar")
 
 
 def not_found(request, *args, **kwargs):

@@ -11,13 +11,15 @@ from rest_framework.response import Response
 
 from accounts.models import Team
 from integrations.idempotency import idempotent
+from remedies.api import RemedyActions
+from sla.api import ClockActions
 
 from .. import selectors, services
 from ..models import Case, CorrectiveAction
 from ..permissions import visible_cases
 from . import serializers as s
 from .errors import DuplicateCase, PreconditionFailed
-from .filters import CaseFilter, StableOrdering
+from .filters import SlaCaseFilter, StableOrdering
 from .pagination import cursor_by
 from .schema import CASE_ERRORS, ETAG_HEADER, IDEMPOTENCY_KEY, IF_MATCH, WRITE_ERRORS, errors_for
 from .triage import TriageActions
@@ -49,11 +51,11 @@ def _if_match(request, case: Case) -> None:
         responses={200: s.CaseOut, **CASE_ERRORS},
     ),
 )
-class CaseViewSet(TriageActions, viewsets.GenericViewSet):
+class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericViewSet):
     lookup_field = "reference"
     lookup_value_regex = "[^/]+"
     filter_backends = [DjangoFilterBackend, StableOrdering]
-    filterset_class = CaseFilter
+    filterset_class = SlaCaseFilter
     ordering_fields = ["opened_at", "updated_at"]
     ordering = ("-opened_at", "-id")
     serializer_class = s.CaseOut

@@ -11,6 +11,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
+from remedies.demo import install_default_caps
+from remedies.models import RemedyKind
+from remedies.services import remedy_give
+from sla.policies import policies_ensure_defaults
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +38,17 @@ KEY_PATHS = {
     "/api/v1/webhooks/": {"get", "post"},
     "/api/v1/webhooks/{id}/deliveries/": {"get"},
     "/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver/": {"post"},
+    "/api/v1/cases/{reference}/remedies/": {"get", "post"},
+    "/api/v1/cases/{reference}/clocks/": {"get"},
+    "/api/v1/approvals/": {"get"},
+    "/api/v1/approvals/{id}/": {"get"},
+    "/api/v1/approvals/{id}/decide/": {"post"},
+    "/api/v1/remedy-kinds/": {"get"},
+    "/api/v1/remedy-kinds/{code}/": {"get"},
+    "/api/v1/sla/policies/": {"get"},
+    "/api/v1/sla/policies/{id}/": {"get", "patch"},
+    "/api/v1/sla/calendars/": {"get"},
+    "/api/v1/sla/calendars/{id}/": {"get", "patch"},
 }
 
 
@@ -92,9 +107,15 @@ def test_no_generated_request_gets_a_server_error(team, agent, lead):
     _, key = api_token_create(name="Fuzzer", teams=[team], can_write=True)
     case = factories.open_case(actor=agent, team=team)
     factories.root_cause()
+    install_default_caps()
+    policies_ensure_defaults()
+    coupon = RemedyKind.objects.get_or_create(code="coupon", defaults={"name": "Coupon"})[0]
+    team.lead = lead
+    team.save(update_fields=["lead"])
+    remedy_give(case=case, actor=agent, kind=coupon, amount="80.00", currency="GBP")
     headers = {"Authorization": f"Token {key}"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
-    known = {"reference": case.reference, "id": team.pk}
+    known = {"reference": case.reference, "id": team.pk, "code": coupon.code}
     failures, seen = [], []
     for result in schema.get_all_operations():
         operation = result.ok()
