@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from sla.models import NotificationChannel
+
 
 class MessageKind(models.TextChoices):
     APOLOGY = "apology", "Apology and ownership"
@@ -54,7 +56,7 @@ class CustomerMessage(models.Model):
         "sla.Notification", on_delete=models.PROTECT, related_name="customer_message"
     )
     kind = models.CharField(max_length=20, choices=MessageKind.choices)
-    channel = models.CharField(max_length=10)
+    channel = models.CharField(max_length=10, choices=NotificationChannel.choices)
     address = models.CharField(max_length=254)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()

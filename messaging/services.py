@@ -113,6 +113,7 @@ def message_send(
     The apology records the first response (stopping its clock), the expectation records the
     promise clock, an update restarts the periodic-update clock.
     """
+    body = body.replace("\r\n", "\n")  # browsers post CRLF; mail and SMS get plain newlines
     errors: dict[str, str] = {}
     if kind not in MessageKind.values or kind == MessageKind.ACKNOWLEDGEMENT:
         errors["kind"] = "Choose what kind of message this is."

@@ -59,5 +59,6 @@ def compose(request, reference: str):
             status = 400
     preview = message_render(case=case, subject=subject or "", body=body or "", promised_at=due_at)
     templates = MessageTemplate.objects.filter(active=True).exclude(kind=MessageKind.ACKNOWLEDGEMENT)
-    context = {"case": case, "form": form, "preview": preview, "templates": templates}
+    chosen = request.GET.get("template", "")
+    context = {"case": case, "form": form, "preview": preview, "templates": templates, "chosen": chosen}
     return render(request, "messaging/compose.html", context, status=status)
