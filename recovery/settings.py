@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "inbound",
     "integrations",
     "insights",
+    "messaging",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,7 @@ from django.utils import timezone
 from cases.events import record_event
 from cases.models import Case, Status
 from cases.permissions import require_lead, require_work
+from messaging.approvals import approval_decided_notify, approval_requested_notify
 
 from .authority import ZERO, authority_for, effective_cap
 from .models import ApprovalRequest, ApprovalStatus, Budget, Remedy, RemedyKind
@@ -159,7 +160,7 @@ def remedy_give(
                 case=case, actor=actor, kind=kind, amount=amount, currency=currency, note=note,
                 plus_one=plus_one, reasons=reasons, now=now,
             )  # fmt: skip
-            record_event(
+            event = record_event(
                 case=case,
                 kind="approval.requested",
                 actor=actor,
@@ -172,6 +173,7 @@ def remedy_give(
                     "due_at": approval.due_at,
                 },
             )
+            approval_requested_notify(approval=approval, event=event)
             return GiveResult(approval=approval, reasons=reasons)
         if budget is not None:
             budget.spent += amount
@@ -269,7 +271,7 @@ def approval_decide(*, approval: ApprovalRequest, actor, approve: bool, reason: 
             note=approval.note,
             plus_one=approval.plus_one,
         )
-        record_event(
+        event = record_event(
             case=case,
             kind="approval.decided",
             actor=actor,
@@ -282,6 +284,7 @@ def approval_decide(*, approval: ApprovalRequest, actor, approve: bool, reason: 
                 "requested_by": approval.requested_by_id,
             },
         )
+        approval_decided_notify(approval=approval, event=event)
         if approve:
             # The remedy is the asker's, given on the decider's authority: it does not use
             # the asker's own budget.

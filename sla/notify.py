@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -116,7 +116,11 @@ def sms_backend():
 
 def _send(row: Notification) -> None:
     if row.channel == NotificationChannel.EMAIL:
-        send_mail(row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.address])
+        # A message to a customer carries its threading headers, so their answer finds the case.
+        headers = row.customer_message.headers if hasattr(row, "customer_message") else None
+        EmailMessage(
+            row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.address], headers=headers
+        ).send()
     elif row.channel == NotificationChannel.SMS:
         sms_backend().send(to=row.address, text=f"{row.subject}\n{row.body}"[:600])
 

@@ -120,4 +120,7 @@ def case_open(
             },
         )
         clocks_on_open(case=case)
+        from messaging.services import acknowledgement_send  # messaging builds on the case services
+
+        acknowledgement_send(case=case)
     return case

@@ -58,6 +58,7 @@ KIND_WORDS = {
     "case.attachments.received": "received the e-mail's attachments",
     "case.follow_up.recorded": "recorded the follow-up outcome",
     "case.survey.sent": "sent a satisfaction survey",
+    "case.message.sent": "sent the customer a message",
     "case.survey.answered": "— the customer answered the survey",
     "case.recovery_follow_up": "— recovery follow-up opened: the customer is still unhappy",
     "case.improvement.created": "promoted a corrective action to an improvement",

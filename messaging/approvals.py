@@ -1,0 +1,51 @@
+"""Who hears about an approval: the approver when it is asked, the agent when it is decided.
+
+Called by the remedies services right after they record the event, in the same transaction,
+so a request and the notice about it commit together or not at all.
+"""
+
+from django.contrib.auth import get_user_model
+
+from cases.models import CaseEvent
+from sla.notify import Message, notify_users
+
+
+def _approvers(approval) -> list:
+    if approval.assigned_to_id:
+        return [approval.assigned_to]
+    if approval.case.team.lead_id:
+        return [approval.case.team.lead]
+    # No lead on the team: the managers decide, so none of them may miss it.
+    users = get_user_model().objects.filter(is_active=True, role__in=["manager", "admin"])
+    return list(users.order_by("pk"))
+
+
+def approval_requested_notify(*, approval, event: CaseEvent) -> list:
+    case = approval.case
+    message = Message(
+        subject=f"{case.reference}: approval asked for {approval.amount} {approval.currency}",
+        body=(
+            f"{approval.requested_by} asks to give {approval.kind} of {approval.amount} "
+            f"{approval.currency} on {case.reference} ({case.summary}).\n"
+            f"Why it needs you: {approval.reason}\nDecide by {approval.due_at:%Y-%m-%d %H:%M %Z}."
+        ),
+    )
+    return notify_users(
+        users=_approvers(approval), case=case, event=event, message=message, at=event.created_at
+    )
+
+
+def approval_decided_notify(*, approval, event: CaseEvent) -> list:
+    case = approval.case
+    verdict = approval.get_status_display().lower()
+    reason = f"\nReason: {approval.decision_reason}" if getattr(approval, "decision_reason", "") else ""
+    message = Message(
+        subject=f"{case.reference}: your request was {verdict}",
+        body=(
+            f"{approval.decided_by} {verdict} {approval.kind} of {approval.amount} {approval.currency} "
+            f"on {case.reference} ({case.summary}).{reason}"
+        ),
+    )
+    return notify_users(
+        users=[approval.requested_by], case=case, event=event, message=message, at=event.created_at
+    )

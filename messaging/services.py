@@ -1,0 +1,172 @@
+"""Sending messages to customers: one timeline event and one outbox row, in one transaction.
+
+Nothing is sent here. The outbox delivers after commit, so a slow mail server or SMS gateway
+never holds the case's lock, and a rolled-back send never reaches the customer.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.events import record_event
+from cases.models import Case, Channel, Status
+from cases.permissions import require_work
+from cases.services import case_transition
+from cases.workflow import Action
+from inbound.replies import case_email_build
+from sla import services as sla_services
+from sla.models import Notification, NotificationChannel
+from sla.notify import kick_delivery
+
+from .models import CustomerMessage, MessageKind, MessageTemplate, TeamMessaging
+from .rendering import Rendered, message_render
+
+ROUTES = {NotificationChannel.EMAIL, NotificationChannel.SMS}
+
+DEFAULT_ACKNOWLEDGEMENT = (
+    "Hello {first_name},\n\nThank you for telling us. Your reference is {reference}.\n"
+    "A person from our team will answer you by {first_response_due}.\n"
+)
+
+
+def message_route(*, case: Case, channel: str = "") -> tuple[str, str]:
+    """(channel, address): e-mail when the case came by e-mail or there is no phone, else SMS.
+
+    An explicit `channel` is the customer's stated preference and wins when we have the address.
+    """
+    customer = case.customer
+    if channel == NotificationChannel.EMAIL:
+        if not customer.email:
+            raise ValidationError({"channel": f"{customer} has no e-mail address."})
+        return NotificationChannel.EMAIL, customer.email
+    if channel == NotificationChannel.SMS:
+        if not customer.phone:
+            raise ValidationError({"channel": f"{customer} has no phone number."})
+        return NotificationChannel.SMS, customer.phone
+    if channel:
+        raise ValidationError({"channel": "Choose e-mail or SMS."})
+    if customer.email and (case.channel == Channel.EMAIL or not customer.phone):
+        return NotificationChannel.EMAIL, customer.email
+    if customer.phone:
+        return NotificationChannel.SMS, customer.phone
+    raise ValidationError(
+        {"channel": f"{customer} has no e-mail address or phone number: add one to the customer first."}
+    )
+
+
+def _queue(
+    *, case: Case, kind: str, rendered: Rendered, route: tuple[str, str], actor, automatic: bool = False
+) -> CustomerMessage:
+    now = timezone.now()
+    channel, address = route
+    subject, headers = rendered.subject.strip() or case.summary, {}
+    if channel == NotificationChannel.EMAIL:
+        email = case_email_build(case=case, body=rendered.body, subject=rendered.subject, automatic=automatic)
+        subject, headers = email.subject, dict(email.extra_headers)
+    event = record_event(
+        case=case,
+        kind="case.message.sent",
+        actor=actor,
+        at=now,
+        data={"kind": kind, "channel": channel, "subject": subject, "automatic": automatic},
+    )
+    row = Notification.objects.create(
+        channel=channel,
+        address=address,
+        case=case,
+        event=event,
+        subject=subject[:200],
+        body=rendered.body,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    transaction.on_commit(kick_delivery)
+    return CustomerMessage.objects.create(
+        case=case,
+        notification=row,
+        kind=kind,
+        channel=channel,
+        address=address,
+        subject=subject[:200],
+        body=rendered.body,
+        headers=headers,
+        sent_by=actor if actor is not None and actor.is_authenticated else None,
+        created_at=now,
+    )
+
+
+def message_send(
+    *,
+    case: Case,
+    actor,
+    kind: str,
+    body: str,
+    subject: str = "",
+    channel: str = "",
+    what: str = "",
+    due_at: datetime | None = None,
+) -> CustomerMessage:
+    """Send a message a person wrote, with the case move it stands for.
+
+    The apology records the first response (stopping its clock), the expectation records the
+    promise clock, an update restarts the periodic-update clock.
+    """
+    body = body.replace("\r\n", "\n")  # browsers post CRLF; mail and SMS get plain newlines
+    errors: dict[str, str] = {}
+    if kind not in MessageKind.values or kind == MessageKind.ACKNOWLEDGEMENT:
+        errors["kind"] = "Choose what kind of message this is."
+    if not body.strip():
+        errors["body"] = "Write the message: it is empty."
+    if kind == MessageKind.EXPECTATION and not what.strip():
+        errors["what"] = "Say what we will do by the promised time."
+    if kind == MessageKind.EXPECTATION and due_at is None:
+        errors["due_at"] = "Give the date and time promised."
+    try:
+        route = message_route(case=case, channel=channel)
+    except ValidationError as exc:
+        errors |= {field: messages[0] for field, messages in exc.message_dict.items()}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        case = Case.objects.select_for_update(of=("self",)).select_related("customer", "team").get(pk=case.pk)
+        require_work(actor, case)
+        if not case.is_open:
+            raise ValidationError({"body": "The case is no longer open."})
+        promised_at = due_at if kind == MessageKind.EXPECTATION else None
+        rendered = message_render(case=case, subject=subject, body=body, promised_at=promised_at)
+        if kind == MessageKind.APOLOGY and case.status == Status.NEW:
+            case = case_transition(
+                case=case, action=Action.RESPOND, actor=actor, data={"message": rendered.body}
+            )
+        elif kind == MessageKind.EXPECTATION:
+            sla_services.promise_make(case=case, actor=actor, what=what, due_at=due_at)
+        elif kind == MessageKind.UPDATE:
+            sla_services.customer_update_record(case=case, actor=actor, note=rendered.subject)
+        return _queue(case=case, kind=kind, rendered=rendered, route=route, actor=actor)
+
+
+def acknowledgement_send(*, case: Case) -> CustomerMessage | None:
+    """On intake, when the team asks for it: the reference and when a person will answer.
+
+    Automatic (Auto-Submitted) and no case move: only a person's apology stops the
+    first-response clock. Called inside the intake transaction.
+    """
+    if not case.customer.email:
+        return None
+    if not TeamMessaging.objects.filter(team_id=case.team_id, auto_acknowledge=True).exists():
+        return None
+    template = MessageTemplate.objects.filter(kind=MessageKind.ACKNOWLEDGEMENT, active=True).first()
+    body = template.body if template else DEFAULT_ACKNOWLEDGEMENT
+    subject = template.subject if template else "We have your message"
+    rendered = message_render(case=case, subject=subject, body=body)
+    route = (NotificationChannel.EMAIL, case.customer.email)
+    return _queue(
+        case=case,
+        kind=MessageKind.ACKNOWLEDGEMENT,
+        rendered=rendered,
+        route=route,
+        actor=None,
+        automatic=True,
+    )

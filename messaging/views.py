@@ -1,0 +1,64 @@
+"""Writing a message to the customer from the case page: choose, preview, edit, send."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from cases import selectors as case_selectors
+from cases.models import Case
+from cases.permissions import require_work
+
+from .forms import MessageForm
+from .models import MessageKind, MessageTemplate
+from .rendering import message_render
+from .services import message_send
+
+
+def _case(request, reference: str) -> Case:
+    try:
+        return case_selectors.case_for_page(request.user, reference)
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+
+
+def _initial(request) -> dict:
+    template = MessageTemplate.objects.filter(pk=request.GET.get("template") or None, active=True).first()
+    if template is None:
+        return {"kind": MessageKind.FREE}
+    return {"kind": template.kind, "subject": template.subject, "body": template.body}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def compose(request, reference: str):
+    case = _case(request, reference)
+    require_work(request.user, case)  # seeing a case is not working it: 403 for those who only see
+    status = 200
+    if request.method == "GET":
+        form = MessageForm(initial=_initial(request))
+        subject, body, due_at = form.initial.get("subject", ""), form.initial.get("body", ""), None
+    else:
+        form = MessageForm(request.POST)
+        valid = form.is_valid()
+        data = form.cleaned_data
+        subject, body, due_at = data.get("subject", ""), data.get("body", ""), data.get("due_at")
+        if valid and request.POST.get("intent") == "send":
+            try:
+                message_send(case=case, actor=request.user, **data)
+            except ValidationError as exc:
+                problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+                for field, errors in problems.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, "Message sent to the customer.")
+                return redirect(f"/cases/{case.reference}/#messages")
+        if form.errors:
+            status = 400
+    preview = message_render(case=case, subject=subject or "", body=body or "", promised_at=due_at)
+    templates = MessageTemplate.objects.filter(active=True).exclude(kind=MessageKind.ACKNOWLEDGEMENT)
+    chosen = request.GET.get("template", "")
+    context = {"case": case, "form": form, "preview": preview, "templates": templates, "chosen": chosen}
+    return render(request, "messaging/compose.html", context, status=status)

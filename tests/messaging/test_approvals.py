@@ -1,0 +1,55 @@
+"""Approval requests tell the approver; decisions tell the agent who asked."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from remedies import services
+from remedies.demo import install_default_caps
+from remedies.models import ApprovalRequest
+from sla.models import Notification
+from sla.notify import notifications_deliver
+from tests.remedies.conftest import kind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def caps(db):
+    install_default_caps()
+
+
+def give(case, actor, remedy_kind, amount):
+    return services.remedy_give(
+        case=case, actor=actor, kind=remedy_kind, amount=amount, currency="GBP", note="Sorry.",
+        plus_one=False, confirmed_customer_total=True,
+    )  # fmt: skip
+
+
+def test_asking_for_approval_notifies_the_lead_in_the_app_and_by_email(caps, agent, lead, team, case):
+    team.lead = lead
+    team.save()
+    lead.email = "lee@example.com"
+    lead.save()
+
+    approval = give(case, agent, kind("full_refund", "Full refund"), Decimal("80")).approval
+
+    rows = Notification.objects.filter(recipient=lead, event__kind="approval.requested")
+    assert sorted(rows.values_list("channel", flat=True)) == ["email", "in_app"]
+    assert notifications_deliver() == 1
+    assert mail.outbox[0].to == ["lee@example.com"] and "80" in mail.outbox[0].subject
+    assert not Notification.objects.filter(recipient=agent).exists()
+    assert ApprovalRequest.objects.get() == approval
+
+
+def test_a_decision_notifies_the_agent_who_asked_with_the_reason(caps, agent, lead, team, case):
+    team.lead = lead
+    team.save()
+    approval = give(case, agent, kind("full_refund", "Full refund"), Decimal("80")).approval
+
+    services.approval_decide(approval=approval, actor=lead, approve=False, reason="Already refunded.")
+
+    notice = Notification.objects.get(recipient=agent, event__kind="approval.decided", channel="in_app")
+    assert notice.subject == f"{case.reference}: your request was denied"
+    assert "Already refunded." in notice.body
