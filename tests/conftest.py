@@ -67,6 +67,8 @@ def case(agent, team):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # PBKDF2's deliberate slowness buys nothing in tests and costs seconds per user created.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def fast_password_hashing(request, settings):
+    # PBKDF2's deliberate slowness buys nothing in tests and costs seconds per user created. Slow
+    # tests log in to real server processes, which only know the production hashers.
+    if request.node.get_closest_marker("slow") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
