@@ -5,6 +5,8 @@ Managers edit policies and calendars in the app (/sla/policies/), where open clo
 
 from django.contrib import admin
 
+from cases.admin import ReadOnlyAdmin as ReadOnly
+
 from .models import (
     BusinessCalendar,
     Clock,
@@ -15,17 +17,6 @@ from .models import (
     Target,
     TeamCalendar,
 )
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class StepInline(admin.TabularInline):
