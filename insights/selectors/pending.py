@@ -44,7 +44,17 @@ def sla_compliance(scope: Scope) -> list[dict] | None:
         )
         .order_by("kind")
     )
-    return [{**r, "rate": round(100 * r["met"] / r["finished"], 1) if r["finished"] else None} for r in rows]
+    from sla.rules import ClockKind
+
+    labels = dict(ClockKind.choices)
+    return [
+        {
+            **r,
+            "label": labels.get(r["kind"], r["kind"]),
+            "rate": round(100 * r["met"] / r["finished"], 1) if r["finished"] else None,
+        }
+        for r in rows
+    ]
 
 
 def clocks_at_risk(scope: Scope) -> int | None:
