@@ -105,11 +105,10 @@ def test_the_daily_budget_starts_again_the_next_day(caps, agent, team, coupon, t
     assert result.remedy is not None
 
 
-def test_it_enforces_the_monthly_budget(caps, agent, case, coupon):
-    today = datetime.date.today()
-    Budget.objects.create(user=agent, day=today.replace(day=1), currency="GBP", spent=Decimal("1990"))
-    if today.day == 1:
-        Budget.objects.filter(user=agent).update(spent=Decimal("1990"))
+def test_it_enforces_the_monthly_budget(caps, agent, case, coupon, time_machine):
+    # Mid-month, so the month's spending sits on an earlier day than today's budget row.
+    time_machine.move_to(datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC), tick=False)
+    Budget.objects.create(user=agent, day=datetime.date(2026, 11, 1), currency="GBP", spent=Decimal("1990"))
 
     result = give(case, agent, coupon, "10.01")
 
