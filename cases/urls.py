@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", lists.search, name="search"),
     path("new/", case_page.case_new, name="new"),
     path("customers/lookup/", lists.customer_lookup, name="customer_lookup"),
+    path("customers/erasures/", customers.customer_erasures_view, name="customer_erasures"),
     path("customers/<int:pk>/export.json", customers.customer_export_view, name="customer_export"),
     path("customers/<int:pk>/erase/", customers.customer_erase_view, name="customer_erase"),
     path("<str:reference>/", case_page.case_detail, name="detail"),

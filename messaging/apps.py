@@ -5,3 +5,8 @@ class MessagingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "messaging"
     verbose_name = "Messages to customers"
+
+    def ready(self):
+        from .privacy import register
+
+        register()  # its eraser and exporter join every customer erasure and export

@@ -1,5 +1,5 @@
 from .case import Case, Channel, JourneyStage, Product, Severity, Status, TriageStage
-from .customers import Customer, CustomerExternalId
+from .customers import Customer, CustomerErasure, CustomerExternalId
 from .timeline import CaseEvent, Handoff
 from .triage import (
     ActionStatus,
@@ -20,6 +20,7 @@ __all__ = [
     "Channel",
     "CorrectiveAction",
     "Customer",
+    "CustomerErasure",
     "CustomerExternalId",
     "DifferentAnswer",
     "Handoff",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -30,3 +31,21 @@ class CustomerExternalId(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.external_id}"
+
+
+class CustomerErasure(models.Model):
+    """Who erased a customer's personal data, when, why, and how much: never the data itself."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="erasures")
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    erased_at = models.DateTimeField()
+    reason = models.TextField()
+    counts = models.JSONField(default=dict, help_text="Things erased, per kind: {'inbound.attachments': 2}.")
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Erasure of customer {self.customer_id} at {self.erased_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..models import Customer
+from ..models import Customer, CustomerErasure
 from ..services.privacy import customer_erase, customer_export
 
 
@@ -46,5 +46,14 @@ def customer_erase_view(request, pk: int):
         else:
             customer_erase(customer=customer, actor=request.user, reason=reason)
             messages.success(request, "The customer's personal data was erased; their cases are kept.")
-            return redirect("cases:my_cases")
+            return redirect("cases:customer_erasures")
     return render(request, "cases/customer_erase.html", {"customer": customer, "error": error})
+
+
+@login_required
+@require_GET
+def customer_erasures_view(request):
+    """The record of erasures: who, when, why and how much, never what."""
+    _managers_only(request)
+    erasures = CustomerErasure.objects.select_related("erased_by").order_by("-erased_at", "-id")[:200]
+    return render(request, "cases/customer_erasures.html", {"erasures": erasures})
