@@ -121,6 +121,10 @@ def register_exporter(name: str, fn: Exporter) -> None:
     _exporters[name] = fn
 
 
+def unregister_eraser(name: str) -> None:
+    _erasers.pop(name, None)
+
+
 def erasers() -> dict[str, Eraser]:
     return dict(_erasers)
 
