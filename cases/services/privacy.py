@@ -10,6 +10,8 @@ who erased what and when (counts, never the data).
 from collections import Counter
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -161,7 +163,27 @@ def _erase_core(*, customer: Customer, cases: list[Case], subject: ErasureSubjec
         if model is not Case:
             counts[f"cases.{model._meta.model_name}"] += _scrub_rows(model, case_filter, fields, subject)
     counts["timeline.events"] += _erase_timeline(subject)
+    counts["admin.log_entries"] += _erase_admin_log(customer=customer, cases=cases)
     return counts
+
+
+def _erase_admin_log(*, customer: Customer, cases: list[Case]) -> int:
+    """The admin's history names each object as it was then ("Jane Doe", "R-000001 <summary>")."""
+    changed = (
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Customer), object_id=str(customer.pk)
+        )
+        .exclude(object_repr=customer.name)
+        .update(object_repr=customer.name)
+    )
+    case_type = ContentType.objects.get_for_model(Case)
+    for case in cases:
+        changed += (
+            LogEntry.objects.filter(content_type=case_type, object_id=str(case.pk))
+            .exclude(object_repr=str(case))
+            .update(object_repr=str(case))
+        )
+    return changed
 
 
 def _scrub_rows(model, where: Q, fields: list[str], subject: ErasureSubject) -> int:

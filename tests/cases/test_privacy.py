@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from cases.models import Case, CaseEvent, Customer, CustomerErasure
@@ -103,3 +105,22 @@ def test_the_erasure_record_shows_who_when_why_and_counts_never_the_data(client,
     page = client.get("/cases/customers/erasures/").content.decode()
     assert "Letter of 2 Dec" in page and "cases: 1" in page and "Max" in page
     assert name not in page and email not in page
+
+
+def test_the_admins_history_no_longer_names_the_customer_or_quotes_the_case(manager, case):
+    name = case.customer.name
+    for obj in (case.customer, case):
+        LogEntry.objects.create(
+            user=manager,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj),
+            action_flag=CHANGE,
+            change_message="[]",
+        )
+
+    customer_erase(customer=case.customer, actor=manager, reason="Asked")
+
+    reprs = list(LogEntry.objects.values_list("object_repr", flat=True))
+    assert sorted(reprs) == sorted([f"Erased customer {case.customer.pk}", f"{case.reference} {ERASED}"])
+    assert not any(name in r or case.summary in r for r in reprs)
