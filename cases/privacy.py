@@ -30,7 +30,6 @@ FREE_TEXT_KEYS = frozenset(
         "complaint",
         "description",
         "email",
-        "from",
         "message",
         "name",
         "note",
@@ -40,9 +39,11 @@ FREE_TEXT_KEYS = frozenset(
         "subject",
         "summary",
         "text",
-        "to",
     }
 )
+# Stored codes ("responded", "case.opened", "full_refund"): a customer called "Anna Open" must not
+# turn "case.open.x" into a marker. They are left alone unless they are an identifier themselves.
+CODE = re.compile(r"[a-z0-9_.:\-]+")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,8 @@ class ErasureSubject:
         if not text:
             return text
         for word in self.identifiers:
-            text = re.sub(re.escape(word), ERASED, text, flags=re.IGNORECASE)
+            # Whole words only: "Anna" goes, "Annabel's" colleague stays.
+            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", ERASED, text, flags=re.IGNORECASE)
         return text
 
     @property
@@ -96,12 +98,18 @@ class ErasureSubject:
         if isinstance(value, list):
             return [self.redact(item) for item in value]
         if isinstance(value, str):
+            if CODE.fullmatch(value) and value.lower() not in {w.lower() for w in self.identifiers}:
+                return value
             return self.scrub(value)
         return value
 
     def _redact_item(self, key: str, item: Any) -> Any:
-        if key in FREE_TEXT_KEYS and isinstance(item, str) and item:
-            return ERASED
+        if key in FREE_TEXT_KEYS:
+            # A free-text field, or its before-and-after in a change: the words go whole.
+            if isinstance(item, str) and item:
+                return ERASED
+            if isinstance(item, list) and all(isinstance(i, str) or i is None for i in item):
+                return [ERASED if i else i for i in item]
         return self.redact(item)
 
 
