@@ -41,9 +41,12 @@ FREE_TEXT_KEYS = frozenset(
         "text",
     }
 )
-# Stored codes ("responded", "case.opened", "full_refund"): a customer called "Anna Open" must not
-# turn "case.open.x" into a marker. They are left alone unless they are an identifier themselves.
-CODE = re.compile(r"[a-z0-9_.:\-]+")
+# Keys whose values are stored codes ("responded", "case.opened", "full_refund"): a customer called
+# "Anna Open" must not turn a status into a marker. Everything else is searched for identifiers.
+CODE_KEYS = frozenset(
+    {"action", "channel", "currency", "event_type", "from", "kind", "outcome", "retained", "severity",
+     "stage", "status", "to", "type"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,6 @@ class ErasureSubject:
         if isinstance(value, list):
             return [self.redact(item) for item in value]
         if isinstance(value, str):
-            if CODE.fullmatch(value) and value.lower() not in {w.lower() for w in self.identifiers}:
-                return value
             return self.scrub(value)
         return value
 
@@ -110,7 +111,15 @@ class ErasureSubject:
                 return ERASED
             if isinstance(item, list) and all(isinstance(i, str) or i is None for i in item):
                 return [ERASED if i else i for i in item]
+        if key in CODE_KEYS and isinstance(item, str) and item.lower() not in self._lowered:
+            return item
         return self.redact(item)
+
+    @property
+    def _lowered(self) -> set[str]:
+        # A code is kept even when a name part spells it; never when it is the address itself.
+        local_part = self.email.split("@")[0] if "@" in self.email else ""
+        return {w.lower() for w in (*self.search_terms, local_part) if w}
 
 
 Eraser = Callable[[ErasureSubject], dict[str, int]]

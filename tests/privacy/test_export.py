@@ -8,6 +8,7 @@ from django.test import Client
 
 from cases.models import Customer
 from cases.services.privacy import customer_erase
+from remedies.models import RemedyKind
 from tests import factories
 
 from .seeding import ATTACHMENT, EMAIL, NAME, seed_customer_everywhere
@@ -48,7 +49,7 @@ def test_the_export_holds_messages_remedies_notifications_and_who_received_their
     assert message["subject"].endswith(f"Sorry, {NAME}") and message["body"].startswith("Sorry Quintessa")
     (remedy,) = exported["remedies"]
     assert (remedy["kind"], remedy["amount"], remedy["currency"], remedy["note"]) == (
-        "Coupon",
+        RemedyKind.objects.get(code="coupon").name,
         "10.00",
         "GBP",
         f"For {NAME}",
