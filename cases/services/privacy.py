@@ -97,12 +97,12 @@ def customer_export(*, customer: Customer, actor) -> dict[str, Any]:
 def customer_erase(*, customer: Customer, actor, reason: str) -> CustomerErasure:
     """Overwrite the customer's personal data everywhere; returns the record of the erasure."""
     _require_manager(actor)
-    reason = reason.strip()
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         cases = list(Case.objects.select_for_update().filter(customer=customer).order_by("id"))
         # Taken before the customer row is blanked: the erasers look for these words.
         subject = _subject(customer)
+        reason = subject.scrub(reason.strip())  # "as Jane asked" must not keep Jane on record
         counts: Counter[str] = Counter()
         counts.update(_erase_core(customer=customer, cases=cases, subject=subject))
         for _name, eraser in sorted(erasers().items()):
@@ -125,7 +125,7 @@ def customer_erase(*, customer: Customer, actor, reason: str) -> CustomerErasure
                 kind="customer.erased",
                 actor=actor,
                 at=at,
-                data={"erasure": erasure.pk, "reason": subject.scrub(reason)},
+                data={"erasure": erasure.pk, "reason": reason},
             )
     return erasure
 

@@ -100,10 +100,10 @@ def test_an_eraser_that_fails_leaves_everything_as_it_was(manager, case):
 
 def test_the_erasure_record_shows_who_when_why_and_counts_never_the_data(client, manager, case):
     name, email = case.customer.name, case.customer.email
-    customer_erase(customer=case.customer, actor=manager, reason="Letter of 2 Dec")
+    customer_erase(customer=case.customer, actor=manager, reason=f"Letter of 2 Dec from {name}")
     client.force_login(manager)
     page = client.get("/cases/customers/erasures/").content.decode()
-    assert "Letter of 2 Dec" in page and "cases: 1" in page and "Max" in page
+    assert "Letter of 2 Dec from [erased]" in page and "cases: 1" in page and "Max" in page
     assert name not in page and email not in page
 
 
