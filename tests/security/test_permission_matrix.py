@@ -31,6 +31,7 @@ ENDPOINTS: dict[tuple[str, str], dict[str, int]] = {
     ("cases:customer_export", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
     ("cases:customer_erase", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
     ("cases:customer_erase", "POST"): row(302, 403, 403, 403, 200, 200, 302, 302),
+    ("cases:customer_erasures", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
     ("cases:detail", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302),
     ("cases:transition", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
     ("cases:triage", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302),
