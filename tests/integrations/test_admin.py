@@ -40,4 +40,4 @@ def test_admins_redeliver_from_the_log(admin_client, lead, agent, team):
     )
 
     delivery.refresh_from_db()
-    assert delivery.attempts == 0 and delivery.next_attempt_at is not None
+    assert delivery.ladder_from == delivery.attempts == 8 and delivery.next_attempt_at is not None
