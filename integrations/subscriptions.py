@@ -92,12 +92,14 @@ def webhook_subscription_update(*, actor: User, subscription: WebhookSubscriptio
     )
     with transaction.atomic():
         sub = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
+        # Compared with the locked row, not the caller's copy, which may predate an automatic pause.
+        resumed = changes.get("active") is True and not sub.active
+        paused = changes.get("active") is False and sub.active
         for name, value in changes.items():
             setattr(sub, name, sorted(set(value)) if name == "event_types" else value)
-        resumed = changes.get("active") and not sub.active
         if resumed:
             sub.failure_count, sub.failing_since, sub.disabled_at, sub.disabled_reason = 0, None, None, ""
-        elif changes.get("active") is False and sub.active:
+        elif paused:
             sub.disabled_at, sub.disabled_reason = timezone.now(), f"Paused by {actor}."
         sub.save()
         if resumed:

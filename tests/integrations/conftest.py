@@ -34,6 +34,7 @@ class Receiver:
         self.requests: list[dict] = []
         self.answers: list[int] = []  # status codes to give, in order; then 200
         self.delay = 0.0  # seconds to wait before answering
+        self.on_request = None  # called with the headers while the sender waits for the answer
         self.seen_event_ids: set[str] = set()
         self.processed: list[dict] = []
         self.lock = threading.Lock()
@@ -43,6 +44,8 @@ class Receiver:
         with self.lock:
             self.requests.append({"headers": dict(headers), "body": body, "valid": valid})
             code = self.answers.pop(0) if self.answers else 200
+        if self.on_request:
+            self.on_request(headers)
         if self.delay:
             time.sleep(self.delay)
         if code == 200 and valid:
