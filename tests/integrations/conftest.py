@@ -1,4 +1,5 @@
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -64,9 +65,9 @@ def local_receivers_allowed(settings):
     settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
-@pytest.fixture
-def receiver():
-    state = Receiver(secret="s3cret-for-the-receiver")
+@contextlib.contextmanager
+def serving(state: Receiver):
+    """Serve `state` on a free port of 127.0.0.1 until the block ends."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -84,6 +85,14 @@ def receiver():
     thread.start()
     state.port = server.server_address[1]
     state.url = f"http://127.0.0.1:{state.port}/hooks"
-    yield state
-    server.shutdown()
-    server.server_close()
+    try:
+        yield state
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    with serving(Receiver(secret="s3cret-for-the-receiver")) as state:
+        yield state
