@@ -1,11 +1,13 @@
 """Admin: tokens are revoked, never edited into another key; webhooks show their delivery log."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from . import egress
 from .models import ApiToken, WebhookDelivery, WebhookSubscription
 from .tokens import api_token_revoke, api_token_sync_teams
-from .webhooks import webhook_redeliver
+from .webhooks import deliveries_release, webhook_redeliver
 
 
 @admin.register(ApiToken)
@@ -50,9 +52,38 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "active", "failure_count", "disabled_at", "created_at"]
     list_filter = ["active"]
     filter_horizontal = ["teams"]
-    readonly_fields = ["failure_count", "disabled_at", "disabled_reason", "created_by", "created_at"]
+    readonly_fields = [
+        "failure_count",
+        "failing_since",
+        "disabled_at",
+        "disabled_reason",
+        "created_by",
+        "created_at",
+    ]
     inlines = [DeliveryInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class Checked(form):
+            def clean_url(self):
+                url = self.cleaned_data["url"]
+                try:
+                    egress.url_check(url)
+                except egress.Refused as exc:
+                    raise ValidationError(str(exc)) from None
+                return url
+
+        return Checked
+
+    def save_model(self, request, obj, form, change):
+        resumed = change and "active" in form.changed_data and obj.active
+        if resumed:
+            obj.failure_count, obj.failing_since, obj.disabled_at, obj.disabled_reason = 0, None, None, ""
+        super().save_model(request, obj, form, change)
+        if resumed:
+            deliveries_release(subscription=obj)
 
 
 @admin.register(WebhookDelivery)

@@ -81,7 +81,12 @@ class WebhookSubscription(models.Model):
         "accounts.Team", blank=True, related_name="webhook_subscriptions", help_text="Empty means all."
     )
     active = models.BooleanField(default=True)
-    failure_count = models.PositiveIntegerField(default=0, help_text="Consecutive failed attempts.")
+    failure_count = models.PositiveIntegerField(
+        default=0, help_text="Failed attempts in a row, across deliveries, since the last delivered one."
+    )
+    failing_since = models.DateTimeField(
+        null=True, blank=True, help_text="When the current run of failures began; empty while healthy."
+    )
     disabled_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.TextField(blank=True)
     created_by = models.ForeignKey(
@@ -106,8 +111,14 @@ class WebhookDelivery(models.Model):
     event = models.ForeignKey("cases.CaseEvent", on_delete=models.PROTECT, related_name="+")
     event_type = models.CharField(max_length=40, choices=EventType.choices)
     payload = models.JSONField(encoder=DjangoJSONEncoder)
-    attempts = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0, help_text="Attempts made, counted as each starts.")
+    ladder_from = models.PositiveIntegerField(
+        default=0, help_text="Attempts made before the current retry ladder (a redelivery starts one)."
+    )
     next_attempt_at = models.DateTimeField(null=True, blank=True, help_text="Empty once finished.")
+    leased_until = models.DateTimeField(
+        null=True, blank=True, help_text="An attempt is in flight until then; nobody else may take it."
+    )
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True, help_text="Set when retries ran out.")
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)

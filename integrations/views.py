@@ -33,7 +33,9 @@ def webhook_list(request):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             # Rendered, not redirected: the secret is shown this once and never stored in a cookie.
-            return _detail(request, sub, secret=sub.secret, status=201)
+            secret = sub.secret
+            sub = subscriptions.subscriptions_visible(request.user).get(pk=sub.pk)
+            return _detail(request, sub, secret=secret, status=201)
     subs = subscriptions.subscriptions_visible(request.user)
     status = 400 if form.errors else 200
     return render(request, "integrations/webhooks.html", {"form": form, "subscriptions": subs}, status=status)
@@ -62,7 +64,12 @@ def webhook_toggle(request, pk: int):
     subscriptions.webhook_subscription_update(
         actor=request.user, subscription=sub, changes={"active": not sub.active}
     )
-    messages.success(request, f"'{sub.name}' switched {'off' if sub.active else 'on'}.")
+    messages.success(
+        request,
+        f"'{sub.name}' paused: deliveries wait."
+        if sub.active
+        else f"'{sub.name}' switched on: what waited goes out, oldest first.",
+    )
     return redirect("integrations:webhook_detail", pk=sub.pk)
 
 

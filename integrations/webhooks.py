@@ -5,24 +5,27 @@ and the promise to announce it commit together. Sending happens later, outside a
 in a Celery task kicked on commit and in a beat sweep that picks up whatever is due.
 """
 
+import base64
 import datetime
 import hashlib
 import hmac
+import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
+import time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, User
 
+from . import egress
 from .models import EventType, WebhookDelivery, WebhookSubscription
 
 logger = logging.getLogger(__name__)
@@ -53,6 +56,9 @@ KIND_TO_EVENT = {
     "approval.decided": EventType.APPROVAL_DECIDED,
 }
 MAX_BACKOFF = datetime.timedelta(hours=6)
+# Failures in a row must span this long before a subscription is paused: a receiver down for a
+# few minutes, or one burst of failures, is retried, not paused.
+PAUSE_AFTER_FAILING_FOR = datetime.timedelta(minutes=30)
 
 
 def event_type_for(kind: str) -> str | None:
@@ -82,15 +88,14 @@ def _payload(event, event_type: str) -> dict:
 
 
 def enqueue_for_event(event) -> list[WebhookDelivery]:
-    """Write one delivery per matching active subscription, in the caller's transaction."""
+    """Write one delivery per matching subscription, in the caller's transaction. A paused
+    subscription gets its deliveries too: they wait and go out when it is switched back on."""
     event_type = event_type_for(event.kind)
     if event_type is None:
         return []
     subscriptions = [
         sub
-        for sub in WebhookSubscription.objects.filter(active=True)
-        .filter(Q(teams=None) | Q(teams=event.case.team_id))
-        .distinct()
+        for sub in WebhookSubscription.objects.filter(Q(teams=None) | Q(teams=event.case.team_id)).distinct()
         if sub.wants(event_type)
     ]
     if not subscriptions:
@@ -107,8 +112,9 @@ def enqueue_for_event(event) -> list[WebhookDelivery]:
         )
         for sub in subscriptions
     )
-    ids = [d.pk for d in deliveries]
-    transaction.on_commit(lambda: _kick(ids))
+    ids = [d.pk for d in deliveries if d.subscription.active]
+    if ids:
+        transaction.on_commit(lambda: _kick(ids))
     return deliveries
 
 
@@ -124,13 +130,28 @@ def _kick(ids: list[int]) -> None:
             )
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def _kick_sweep() -> None:
+    from .tasks import webhooks_deliver_due
+
+    try:
+        webhooks_deliver_due.delay()
+    except Exception:  # the beat ticks the same sweep soon enough
+        logger.warning("Could not enqueue the webhook sweep; the beat will run it.", exc_info=True)
+
+
+def sign(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
+    """Standard Webhooks: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">."""
+    signed = f"{msg_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(secret.encode(), signed, hashlib.sha256).digest()).decode()
+
+
+# --- Claim, lease and backoff: one delivery, one attempt at a time. ---
 
 
 def _lease() -> datetime.timedelta:
-    # Long enough for one attempt; a worker that dies mid-attempt releases the row when it expires.
-    return datetime.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 3 + 30)
+    # One attempt: connecting and waiting for the answer are each bounded by the timeout. A worker
+    # that dies mid-attempt gives the delivery back when this runs out, and not before.
+    return datetime.timedelta(seconds=settings.WEBHOOK_TIMEOUT_SECONDS * 2 + 5)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -139,104 +160,125 @@ def backoff(attempts: int) -> datetime.timedelta:
     )
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # a redirect is an answer we report, not one we follow with the signed body
+def _claim(*, now: datetime.datetime, pk: int | None = None) -> WebhookDelivery | None:
+    """Lease one due delivery of an active subscription for one attempt, counting the attempt as
+    it starts: a worker killed mid-POST still leaves that attempt in the log."""
+    due = WebhookDelivery.objects.filter(next_attempt_at__lte=now, subscription__active=True).exclude(
+        leased_until__gt=now
+    )
+    if pk is not None:
+        due = due.filter(pk=pk)
+    with transaction.atomic():
+        delivery = (
+            due.select_related("subscription")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("next_attempt_at", "id")
+            .first()
+        )
+        if delivery is None:
+            return None  # nothing due, or every due row is being claimed by another worker
+        delivery.attempts += 1
+        delivery.leased_until = now + _lease()
+        delivery.save(update_fields=["attempts", "leased_until"])
+    return delivery
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
+    """Claim one delivery if it is due and attempt it."""
+    delivery = _claim(now=timezone.now(), pk=delivery_id)
+    return _attempt(delivery) if delivery else None
+
+
+def webhooks_deliver_due(*, batch: int = 100) -> int:
+    """The beat sweep: claim, send and record one delivery at a time, so each lease covers one
+    attempt and a sweep running beside this one never takes a delivery this one holds."""
+    sent = 0
+    while sent < batch:
+        delivery = _claim(now=timezone.now())
+        if delivery is None:
+            break
+        _attempt(delivery)
+        sent += 1
+    return sent
+
+
+def _attempt(delivery: WebhookDelivery) -> WebhookDelivery:
+    lease = delivery.leased_until
+    code, error = _send(delivery)
+    now = timezone.now()
+    changes = {"last_status": code, "last_error": "", "leased_until": None}
+    ladder = delivery.attempts - delivery.ladder_from
+    if code is not None and 200 <= code < 300:
+        changes |= {"delivered_at": now, "next_attempt_at": None}
+    else:
+        changes["last_error"] = error or f"HTTP {code}"
+        if ladder >= settings.WEBHOOK_MAX_ATTEMPTS:
+            changes |= {"failed_at": now, "next_attempt_at": None}
+        else:
+            changes["next_attempt_at"] = now + backoff(ladder)
+    # Compare-and-set on our lease: if it ran out and another worker took the delivery over,
+    # that worker's attempt is the one the log keeps.
+    if not WebhookDelivery.objects.filter(pk=delivery.pk, leased_until=lease).update(**changes):
+        return delivery
+    for name, value in changes.items():
+        setattr(delivery, name, value)
+    if delivery.delivered_at:
+        WebhookSubscription.objects.filter(pk=delivery.subscription_id, failure_count__gt=0).update(
+            failure_count=0, failing_since=None
+        )
+    else:
+        _count_failure(delivery, now=now)
+    return delivery
 
 
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
-    request = urllib.request.Request(  # noqa: S310 - subscribers' URLs are validated http(s) URLs
-        delivery.subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Recovery-Webhooks/1.0",
-            "X-Recovery-Event": delivery.event_type,
-            "X-Recovery-Delivery": delivery.public_event_id,
-            "X-Recovery-Signature": sign(delivery.subscription.secret, body),
-        },
-    )
+    msg_id, timestamp = delivery.public_event_id, int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Recovery-Webhooks/1.0",
+        "X-Recovery-Event": delivery.event_type,
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": sign(
+            secret=delivery.subscription.secret, msg_id=msg_id, timestamp=timestamp, body=body
+        ),
+    }
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, str(getattr(exc, "reason", exc))[:500]
+        target = egress.target_for(delivery.subscription.url)
+        return egress.post(target, body=body, headers=headers, timeout=timeout), ""
+    except egress.Refused as exc:
+        return None, str(exc)
+    except (OSError, http.client.HTTPException) as exc:
+        return None, (str(exc) or type(exc).__name__)[:500]
 
 
-def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
-    """Claim one due delivery (compare-and-set on next_attempt_at) and attempt it."""
-    now = timezone.now()
-    claimed = WebhookDelivery.objects.filter(pk=delivery_id, next_attempt_at__lte=now).update(
-        next_attempt_at=now + _lease()
-    )
-    if not claimed:
-        return None  # delivered already, not due yet, or another worker holds it
-    return _attempt(WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id))
+# --- Pausing a subscription that keeps failing, and resuming it. ---
 
 
-def webhooks_deliver_due(*, batch: int = 100) -> int:
-    """The beat sweep: claim what is due with SKIP LOCKED, then send outside the transaction."""
-    now = timezone.now()
-    with transaction.atomic():
-        ids = list(
-            WebhookDelivery.objects.filter(next_attempt_at__lte=now)
-            .order_by("next_attempt_at")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:batch]
-        )
-        WebhookDelivery.objects.filter(pk__in=ids).update(next_attempt_at=now + _lease())
-    for delivery in WebhookDelivery.objects.select_related("subscription").filter(pk__in=ids):
-        _attempt(delivery)
-    return len(ids)
-
-
-def _attempt(delivery: WebhookDelivery) -> WebhookDelivery:
-    subscription = delivery.subscription
-    if not subscription.active:
-        delivery.next_attempt_at = None
-        delivery.last_error = "Not sent: the subscription is switched off."
-        delivery.save(update_fields=["next_attempt_at", "last_error"])
-        return delivery
-    code, error = _send(delivery)
-    now = timezone.now()
-    delivery.attempts += 1
-    delivery.last_status = code
-    if code is not None and 200 <= code < 300:
-        delivery.delivered_at, delivery.next_attempt_at, delivery.last_error = now, None, ""
-        delivery.save(
-            update_fields=["attempts", "last_status", "delivered_at", "next_attempt_at", "last_error"]
-        )
-        WebhookSubscription.objects.filter(pk=subscription.pk, failure_count__gt=0).update(failure_count=0)
-        return delivery
-    delivery.last_error = error or f"HTTP {code}"
-    if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-        delivery.failed_at, delivery.next_attempt_at = now, None
-    else:
-        delivery.next_attempt_at = now + backoff(delivery.attempts)
-    delivery.save(update_fields=["attempts", "last_status", "last_error", "failed_at", "next_attempt_at"])
-    _count_failure(subscription, delivery)
-    return delivery
-
-
-def _count_failure(subscription: WebhookSubscription, delivery: WebhookDelivery) -> None:
+def _count_failure(delivery: WebhookDelivery, *, now: datetime.datetime) -> None:
+    """Pause after WEBHOOK_DISABLE_AFTER failures in a row spanning PAUSE_AFTER_FAILING_FOR: a
+    burst of failures at one instant, or a receiver down for a few minutes, does not trip it."""
     from cases.events import record_event  # late: cases.events calls into this module
 
     with transaction.atomic():
-        WebhookSubscription.objects.filter(pk=subscription.pk).update(failure_count=F("failure_count") + 1)
-        sub = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
-        if not sub.active or sub.failure_count < settings.WEBHOOK_DISABLE_AFTER:
+        WebhookSubscription.objects.filter(pk=delivery.subscription_id).update(
+            failure_count=F("failure_count") + 1, failing_since=Coalesce("failing_since", Value(now))
+        )
+        sub = WebhookSubscription.objects.select_for_update().get(pk=delivery.subscription_id)
+        if (
+            not sub.active
+            or sub.failure_count < settings.WEBHOOK_DISABLE_AFTER
+            or now - sub.failing_since < PAUSE_AFTER_FAILING_FOR
+        ):
             return
+        minutes = int((now - sub.failing_since).total_seconds() // 60)
         sub.active = False
-        sub.disabled_at = timezone.now()
+        sub.disabled_at = now
         sub.disabled_reason = (
-            f"Switched off after {sub.failure_count} failed attempts in a row; last: {delivery.last_error}"
+            f"Paused after {sub.failure_count} failed attempts in a row over {minutes} minutes; "
+            f"last: {delivery.last_error}"
         )
         sub.save(update_fields=["active", "disabled_at", "disabled_reason"])
         # On the timeline of the case whose event could not be delivered, so people see it there.
@@ -246,7 +288,17 @@ def _count_failure(subscription: WebhookSubscription, delivery: WebhookDelivery)
             data={"subscription": sub.pk, "name": sub.name, "url": sub.url, "reason": sub.disabled_reason},
         )
         transaction.on_commit(lambda: _tell_admins(sub.pk))
-    logger.warning("Webhook subscription %s switched off: %s", sub.pk, sub.disabled_reason)
+    logger.warning("Webhook subscription %s paused: %s", sub.pk, sub.disabled_reason)
+
+
+def deliveries_release(*, subscription: WebhookSubscription) -> int:
+    """On switching back on: what waited is due now, and goes oldest first. An attempt still in
+    flight keeps its lease, so it is not sent twice."""
+    released = subscription.deliveries.filter(next_attempt_at__isnull=False).update(
+        next_attempt_at=timezone.now()
+    )
+    transaction.on_commit(_kick_sweep)
+    return released
 
 
 def _tell_admins(subscription_id: int) -> None:
@@ -256,7 +308,10 @@ def _tell_admins(subscription_id: int) -> None:
     if recipients:
         send_mail(
             subject=f"Webhook '{sub.name}' switched off",
-            message=f"{sub.disabled_reason}\n\nURL: {sub.url}\nTurn it back on in the admin or with the API.",
+            message=(
+                f"{sub.disabled_reason}\n\nURL: {sub.url}\nDeliveries wait while it is paused; "
+                "switching it back on (in the browser, the admin or the API) sends them, oldest first."
+            ),
             from_email=None,
             recipient_list=recipients,
             fail_silently=True,
@@ -264,13 +319,14 @@ def _tell_admins(subscription_id: int) -> None:
 
 
 def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send an event again on request, with a fresh retry ladder; the event id stays the same."""
+    """Send an event again on request, with a fresh retry ladder; the event id stays the same and
+    the log keeps counting attempts. An attempt in flight finishes first (it holds the lease)."""
     if not delivery.subscription.active:
         raise ValidationError("Switch the subscription back on before redelivering.")
     delivery.next_attempt_at = timezone.now()
-    delivery.attempts = 0
+    delivery.ladder_from = delivery.attempts
     delivery.failed_at = None
-    delivery.save(update_fields=["next_attempt_at", "attempts", "failed_at"])
+    delivery.save(update_fields=["next_attempt_at", "ladder_from", "failed_at"])
     pk = delivery.pk
     transaction.on_commit(lambda: _kick([pk]))
     return delivery

@@ -256,11 +256,14 @@ if os.environ.get("REDIS_URL"):
         "KEY_PREFIX": "recovery-api",
     }
 
-# Webhooks: consecutive failed attempts before a subscription is switched off, and the retry ladder.
+# Webhooks: failed attempts in a row before a subscription is paused, and the retry ladder.
 WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 15)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Receivers on loopback, private or link-local addresses are refused unless listed here, by host
+# name or by address/CIDR (e.g. "hooks.corp.internal,10.20.0.0/16"): for on-premises receivers.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", "")
 
 # Celery: Redis when REDIS_URL is set, otherwise a broker that needs no server.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -53,7 +53,7 @@ def test_the_log_shows_deliveries_and_a_lead_sends_one_again(client, lead, agent
 
     assert case.reference in page and "case.created" in page
     delivery.refresh_from_db()
-    assert delivery.attempts == 0 and delivery.next_attempt_at is not None
+    assert delivery.ladder_from == delivery.attempts == 8 and delivery.next_attempt_at is not None
 
 
 def test_a_lead_switches_a_subscription_off_and_on(client, lead):

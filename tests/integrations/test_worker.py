@@ -36,6 +36,7 @@ def worker(tmp_path):
         "REDIS_URL": settings.REDIS_URL,
         "DEBUG": "1",
         "SECRET_KEY": "test-only-secret",
+        "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",  # the test receiver listens there
     }
     proc = subprocess.Popen(
         [
