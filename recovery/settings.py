@@ -267,6 +267,8 @@ WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport with a fix for a worker crash on reconnect (see recovery/broker.py).
+    CELERY_BROKER_TRANSPORT = "recovery.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
 else:
     BROKER_DIR = VAR_DIR / "broker"
