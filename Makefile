@@ -44,6 +44,7 @@ lint: $(BIN)/.installed
 
 check-deploy: $(BIN)/.installed
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=recovery.example \
+	  EMAIL_URL=smtp://recovery:secret@mail.recovery.example:587/?tls=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+# The sweep's grace period counts from when this process began serving.
+SERVING_SINCE = timezone.now()
 
 
 @never_cache
@@ -34,12 +38,26 @@ def _broker_ok() -> bool:
         return False
 
 
+def _sweep_ok() -> tuple[bool, str | None]:
+    from sla.heartbeat import sweep_health
+
+    try:
+        ok, last = sweep_health(serving_since=SERVING_SINCE)
+    except Exception:
+        return False, None  # the database is down: already reported
+    return ok, last.isoformat() if last else None
+
+
 @never_cache
 @require_GET
 def readyz(request):
-    """The database and the broker answer; 503 names which one does not."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    """The database and the broker answer and the SLA sweep ran recently; 503 names what fails."""
+    database = _database_ok()
+    # With the database down the heartbeat cannot be read: the sweep counts as not ready.
+    sweep_ok, sweep_last = _sweep_ok() if database else (False, None)
+    checks = {"database": database, "broker": _broker_ok(), "sla_sweep": sweep_ok}
     ready = all(checks.values())
     return JsonResponse(
-        {"status": "ready" if ready else "unavailable", "checks": checks}, status=200 if ready else 503
+        {"status": "ready" if ready else "unavailable", "checks": checks, "sla_sweep_last_run": sweep_last},
+        status=200 if ready else 503,
     )

@@ -8,6 +8,7 @@ import datetime
 import os
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -269,6 +270,8 @@ WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport with a fix for a worker crash on reconnect (see recovery/broker.py).
+    CELERY_BROKER_TRANSPORT = "recovery.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
 else:
     BROKER_DIR = VAR_DIR / "broker"
@@ -291,6 +294,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 5)
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 200)
 NOTIFY_DELIVER_SECONDS = env_int("NOTIFY_DELIVER_SECONDS", 15)
+# /readyz fails once the sweep's last completed run is older than this (0: 3 sweeps + a minute).
+SLA_SWEEP_STALE_SECONDS = env_int("SLA_SWEEP_STALE_SECONDS", 0)
 CELERY_BEAT_SCHEDULE: dict = {
     "sla-sweep": {
         "task": "sla.sweep",
@@ -330,7 +335,58 @@ if IMAP_HOST:
         "schedule": IMAP_POLL_SECONDS,
     }
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+def email_from_url(url: str) -> dict:
+    """EMAIL_* settings from an SMTP URL: smtp://user:password@host:587/?tls=1 (STARTTLS),
+    smtps://user:password@host (TLS from the first byte, port 465), optional &timeout=SECONDS."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL must look like smtp://user:password@host:587/?tls=1 or smtps://host, not {url!r}."
+        )
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    flag = {"1": True, "true": True, "yes": True, "on": True}
+    flag |= {"0": False, "false": False, "no": False, "off": False}
+    try:
+        use_ssl = parts.scheme == "smtps" or flag[query.get("ssl", "0").lower()]
+        use_tls = flag[query.get("tls", "0").lower()]
+        port = parts.port or (465 if use_ssl else 587 if use_tls else 25)
+        timeout = int(query.get("timeout", "10"))
+    except (KeyError, ValueError):
+        raise ImproperlyConfigured(f"EMAIL_URL has a bad port, tls, ssl or timeout: {url!r}.") from None
+    if use_ssl and use_tls:
+        raise ImproperlyConfigured("EMAIL_URL: choose tls=1 (STARTTLS) or smtps:// (implicit TLS), not both.")
+    return {
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": use_tls,
+        "EMAIL_USE_SSL": use_ssl,
+        "EMAIL_TIMEOUT": timeout,
+    }
+
+
+# Outgoing mail: customer messages and escalations. EMAIL_URL (or the EMAIL_HOST family) names the
+# SMTP server. The console backend is a development default only: in production it would print
+# every message, personal data included, into the worker log and count it delivered, so with
+# DEBUG=0 the mail check (recovery/checks.py) refuses to start without a server.
+_email = email_from_url(os.environ["EMAIL_URL"]) if os.environ.get("EMAIL_URL") else {}
+EMAIL_HOST = _email.get("EMAIL_HOST", env_str("EMAIL_HOST", ""))
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", env_bool("EMAIL_USE_SSL", False))
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", env_bool("EMAIL_USE_TLS", False))
+_default_port = 465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25
+EMAIL_PORT = _email.get("EMAIL_PORT", env_int("EMAIL_PORT", _default_port))
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", env_str("EMAIL_HOST_USER", ""))
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", env_str("EMAIL_HOST_PASSWORD", ""))
+# A hung SMTP server must not hold a worker for good; the outbox retries.
+EMAIL_TIMEOUT = _email.get("EMAIL_TIMEOUT", env_int("EMAIL_TIMEOUT", 10))
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST or not DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "recovery@localhost")
 # Links in notifications point here.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

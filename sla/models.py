@@ -293,3 +293,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} to {self.recipient or self.address}: {self.subject}"
+
+
+class Heartbeat(models.Model):
+    """When a periodic job last completed a run; /readyz reads it to tell a dead beat or worker."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    completed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.completed_at:%Y-%m-%d %H:%M:%S}"

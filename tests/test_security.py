@@ -39,7 +39,7 @@ def test_healthz_answers_without_login(client):
 def test_readyz_checks_the_database_and_the_broker(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json()["checks"] == {"database": True, "broker": True}
+    assert response.json()["checks"] == {"database": True, "broker": True, "sla_sweep": True}
 
 
 @override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
