@@ -35,8 +35,23 @@ run: $(BIN)/.installed var
 	echo "Open http://$(HOST):$(PORT) and log in with an account above."; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Then twice more with the clock travelled (a year's end; a month's end in summer time) on a machine
+# whose own zone is not TIME_ZONE, side by side, each on test databases of its own. Slow and browser
+# tests run other processes on the real clock: those runs skip them.
+TRAVELS := 2027-01-01T00:30@America/Los_Angeles 2027-03-31T23:30@Pacific/Auckland
 test: $(BIN)/.installed var
 	$(BIN)/python -m pytest -q --create-db -n 2
+	@pids=""; for travel in $(TRAVELS); do \
+	  RECOVERY_TEST_NOW=$${travel%@*} RECOVERY_TEST_TZ=$${travel#*@} \
+	    $(BIN)/python -m pytest -q --create-db -p no:cacheprovider > var/test-$${travel%@*}.log 2>&1 & \
+	  pids="$$pids $$!"; \
+	done; \
+	status=0; for pid in $$pids; do wait $$pid || status=1; done; \
+	for travel in $(TRAVELS); do \
+	  echo "== clock at $${travel%@*} (London), machine zone $${travel#*@}:"; \
+	  if [ $$status -ne 0 ]; then cat var/test-$${travel%@*}.log; else tail -n 1 var/test-$${travel%@*}.log; fi; \
+	done; \
+	exit $$status
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

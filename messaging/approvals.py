@@ -5,6 +5,7 @@ so a request and the notice about it commit together or not at all.
 """
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from cases.models import CaseEvent
 from sla.notify import Message, notify_users
@@ -22,12 +23,14 @@ def _approvers(approval) -> list:
 
 def approval_requested_notify(*, approval, event: CaseEvent) -> list:
     case = approval.case
+    # On the clock of TIME_ZONE: in UTC a London approver just after midnight would read yesterday.
+    due = timezone.localtime(approval.due_at, timezone.get_default_timezone())
     message = Message(
         subject=f"{case.reference}: approval asked for {approval.amount} {approval.currency}",
         body=(
             f"{approval.requested_by} asks to give {approval.kind} of {approval.amount} "
             f"{approval.currency} on {case.reference} ({case.summary}).\n"
-            f"Why it needs you: {approval.reason}\nDecide by {approval.due_at:%Y-%m-%d %H:%M %Z}."
+            f"Why it needs you: {approval.reason}\nDecide by {due:%Y-%m-%d %H:%M %Z}."
         ),
     )
     return notify_users(

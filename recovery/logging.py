@@ -1,5 +1,6 @@
 """Structured log lines: one JSON object per line, with the case reference when there is one."""
 
+import datetime
 import json
 import logging
 
@@ -10,7 +11,10 @@ CONTEXT_FIELDS = ("case", "event", "actor", "clock", "task", "duration_ms")
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            # UTC with its offset: local wall time repeats an hour on the night the clocks go back.
+            "time": datetime.datetime.fromtimestamp(record.created, datetime.UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -34,6 +34,15 @@ def case_total(case_id: int, currency: str) -> Decimal:
     return (total or ZERO).quantize(ZERO)
 
 
+def budget_day(instant: datetime.datetime) -> datetime.date:
+    """The day a budget row belongs to: the day in TIME_ZONE.
+
+    Not the zone activated for whoever is looking, nor UTC, nor the machine's: a give at 23:30
+    in London is that day's spending wherever the server or the viewer is.
+    """
+    return timezone.localdate(instant, timezone.get_default_timezone())
+
+
 def spent(user, currency: str, today: datetime.date) -> tuple[Decimal, Decimal]:
     """(today, this month) spent within the user's own authority."""
     rows = Budget.objects.filter(user=user, currency=currency, day__gte=today.replace(day=1), day__lte=today)
@@ -109,4 +118,4 @@ def authority_for(user, case_id: int, cap: AuthorityCap | None, today: datetime.
 
 def remaining_authority(user, case, kind: RemedyKind | None = None) -> Authority:
     """For the UI: what `user` may still give on `case` (for `kind`, or in general)."""
-    return authority_for(user, case.pk, effective_cap(user, kind), timezone.localdate())
+    return authority_for(user, case.pk, effective_cap(user, kind), budget_day(timezone.now()))

@@ -19,7 +19,7 @@ from cases.models import Case, Status
 from cases.permissions import require_lead, require_work
 from messaging.approvals import approval_decided_notify, approval_requested_notify
 
-from .authority import ZERO, authority_for, effective_cap
+from .authority import ZERO, authority_for, budget_day, effective_cap
 from .models import ApprovalRequest, ApprovalStatus, Budget, Remedy, RemedyKind
 
 CENT = Decimal("0.01")
@@ -151,8 +151,8 @@ def remedy_give(
         cap = effective_cap(actor, kind)
         budget = None
         if amount > 0 and cap is not None and cap.currency == currency:
-            budget = _lock_budget(actor, currency, timezone.localdate(now))
-        authority = authority_for(actor, case.pk, cap, timezone.localdate(now))
+            budget = _lock_budget(actor, currency, budget_day(now))
+        authority = authority_for(actor, case.pk, cap, budget_day(now))
         reasons = authority.problems(amount, currency)
         money = _money_data(kind=kind, amount=amount, currency=currency, note=note, plus_one=plus_one)
         if reasons:

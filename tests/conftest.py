@@ -1,10 +1,31 @@
+import datetime
 import os
 import shutil
+import time
+import zoneinfo
 
 import pytest
+import time_machine
 from django.conf import settings
 
 from tests import factories
+
+# The whole suite can run with the clock travelled to a boundary (a month's or year's end, a DST
+# night) and with the machine's own zone differing from TIME_ZONE:
+#   RECOVERY_TEST_NOW=2027-01-01T00:30  (a wall time in TIME_ZONE, or an ISO time with an offset)
+#   RECOVERY_TEST_TZ=Pacific/Auckland   (TZ itself would not do: Django sets TZ to TIME_ZONE)
+TRAVEL_TO = os.environ.get("RECOVERY_TEST_NOW", "").strip()
+MACHINE_ZONE = os.environ.get("RECOVERY_TEST_TZ", "").strip()
+# Chromium, Celery workers, database restarts... run on the real clock in other processes; a
+# travelled clock in this one would disagree with theirs about every deadline.
+OTHER_PROCESSES = ("slow", "browser")
+
+
+def travel_destination(value: str) -> datetime.datetime:
+    instant = datetime.datetime.fromisoformat(value)
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    return instant
 
 
 def pytest_configure(config):
@@ -13,6 +34,63 @@ def pytest_configure(config):
     # CI must exercise the real database: a silent fallback to SQLite would hide real bugs.
     if os.environ.get("REQUIRE_POSTGRES") and "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
         raise pytest.UsageError("REQUIRE_POSTGRES is set but DATABASE_URL does not point at PostgreSQL.")
+    if TRAVEL_TO:
+        # A timestamp rather than the aware time: time-machine would otherwise set TZ as well.
+        instant = travel_destination(TRAVEL_TO)
+        config._recovery_travel = time_machine.travel(instant.timestamp(), tick=True)
+        config._recovery_travel.start()
+        # Runs travelled to different days may share one Redis: keep their throttle counts apart.
+        if "KEY_PREFIX" in settings.CACHES.get("api", {}):
+            settings.CACHES["api"]["KEY_PREFIX"] += f"-{run_suffix()}"
+
+
+def pytest_unconfigure(config):
+    travel = getattr(config, "_recovery_travel", None)
+    if travel is not None:
+        travel.stop()
+
+
+def run_suffix() -> str:
+    return "at_" + travel_destination(TRAVEL_TO).strftime("%Y%m%dT%H%M")
+
+
+def pytest_report_header(config):
+    if TRAVEL_TO:
+        instant = travel_destination(TRAVEL_TO)
+        zone = MACHINE_ZONE or os.environ.get("TZ", "")
+        return f"clock travelled to {instant.isoformat()} (ticking); machine zone {zone or 'unchanged'}"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    if not TRAVEL_TO:
+        return
+    skip = pytest.mark.skip(
+        reason="runs other processes on the real clock: excluded from runs with RECOVERY_TEST_NOW"
+    )
+    for item in items:
+        if any(item.get_closest_marker(name) for name in OTHER_PROCESSES):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # A travelled run gets test databases of its own, so it can run beside the normal one.
+    if TRAVEL_TO:
+        for db_settings in settings.DATABASES.values():
+            if db_settings["ENGINE"] == "django.db.backends.sqlite3":
+                continue
+            test = db_settings.setdefault("TEST", {})
+            test["NAME"] = f"{test.get('NAME') or 'test_' + db_settings['NAME']}_{run_suffix()}"
+
+
+@pytest.fixture(autouse=True)
+def machine_zone():
+    # Django points TZ at TIME_ZONE when settings load (and again after override_settings):
+    # put the machine's own zone back before every test, so naive local time shows up as wrong.
+    if MACHINE_ZONE and os.environ.get("TZ") != MACHINE_ZONE:
+        os.environ["TZ"] = MACHINE_ZONE
+        time.tzset()
 
 
 @pytest.fixture(scope="session")

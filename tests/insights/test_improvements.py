@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from cases import services as case_services
 from cases.workflow import Action
@@ -40,7 +41,7 @@ def action(case, agent, lead, cause):
         actor=lead,
         description="Agree a delivery slot at checkout.",
         owner=lead,
-        due_date=datetime.date.today() + datetime.timedelta(days=10),
+        due_date=timezone.localdate() + datetime.timedelta(days=10),
     )
 
 

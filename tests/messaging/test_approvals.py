@@ -1,6 +1,8 @@
 """Approval requests tell the approver; decisions tell the agent who asked."""
 
+import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -53,3 +55,17 @@ def test_a_decision_notifies_the_agent_who_asked_with_the_reason(caps, agent, le
     notice = Notification.objects.get(recipient=agent, event__kind="approval.decided", channel="in_app")
     assert notice.subject == f"{case.reference}: your request was denied"
     assert "Already refunded." in notice.body
+
+
+def test_the_approver_reads_the_deadline_on_the_clock_of_time_zone(
+    caps, agent, lead, team, case, time_machine
+):
+    # 00:30 BST on 1 April is 23:30 UTC on 31 March: the approver must not read yesterday's date.
+    time_machine.move_to(datetime.datetime(2027, 4, 1, 0, 30, tzinfo=ZoneInfo("Europe/London")), tick=False)
+    team.lead = lead
+    team.save()
+
+    give(case, agent, kind("full_refund", "Full refund"), Decimal("80"))
+
+    body = Notification.objects.get(recipient=lead, channel="in_app", event__kind="approval.requested").body
+    assert "Decide by 2027-04-01 00:45 BST." in body

@@ -86,7 +86,9 @@ def test_it_enforces_the_cap_per_case(caps, agent, case, coupon):
     assert Remedy.objects.count() == 2
 
 
-def test_it_enforces_the_daily_budget_across_cases(caps, agent, team, coupon):
+def test_it_enforces_the_daily_budget_across_cases(caps, agent, team, coupon, time_machine):
+    # Frozen mid-day: seven gives straddling midnight would fall in two days' budgets.
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC), tick=False)
     cases = [factories.open_case(actor=agent, team=team) for _ in range(7)]
     results = [give(c, agent, coupon, "50") for c in cases]
 
@@ -140,7 +142,8 @@ def test_a_remedy_in_another_currency_goes_to_approval(caps, agent, case, coupon
     assert "limits are in GBP" in result.reasons[0]
 
 
-def test_remaining_authority_shows_what_is_left(caps, agent, case, coupon):
+def test_remaining_authority_shows_what_is_left(caps, agent, case, coupon, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 10, 0, tzinfo=datetime.UTC), tick=False)
     give(case, agent, coupon, "30.25")
     authority = remaining_authority(agent, case)
     assert authority.per_remedy == Decimal("50.00")
