@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.formtokens import release
 from cases import selectors as case_selectors
 from cases.models import Case
 from cases.permissions import is_lead
@@ -58,6 +59,7 @@ def promise_make(request, reference: str):
     if form.errors:
         # htmx only swaps 2xx answers; without htmx the page itself says what is wrong (400).
         if request.htmx:
+            release(request)
             return _section(request, case, promise_form=form)
         return render(request, "sla/promise_page.html", {"case": case, "promise_form": form}, status=400)
     if request.htmx:
@@ -73,6 +75,7 @@ def promise_keep(request, reference: str):
     try:
         services.promise_keep(case=case, actor=request.user)
     except ValidationError as exc:
+        release(request)
         messages.error(request, " ".join(exc.messages))
     if request.htmx:
         return _section(request, case)
@@ -89,6 +92,8 @@ def customer_updated(request, reference: str):
             services.customer_update_record(case=case, actor=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
             form.add_error(None, exc.messages)
+    if form.errors:
+        release(request)
     if request.htmx:
         return _section(request, case, update_form=form if form.errors else None)
     if form.errors:
