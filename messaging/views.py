@@ -26,7 +26,8 @@ def _case(request, reference: str) -> Case:
 
 
 def _initial(request) -> dict:
-    template = MessageTemplate.objects.filter(pk=request.GET.get("template") or None, active=True).first()
+    chosen = request.GET.get("template", "")
+    template = MessageTemplate.objects.filter(pk=chosen, active=True).first() if chosen.isdigit() else None
     if template is None:
         return {"kind": MessageKind.FREE}
     return {"kind": template.kind, "subject": template.subject, "body": template.body}

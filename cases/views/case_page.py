@@ -103,11 +103,14 @@ def case_new(request):
         else:
             messages.success(request, f"Case {case.reference} opened. The clock is running.")
             return _back(case)
+    status = 200
     if request.method == "POST":
         release(request)
+        status = 400
     picked = form["customer"].value()
     customer = Customer.objects.filter(pk=picked).first() if str(picked or "").isdigit() else None
-    return render(request, "cases/case_new.html", {"form": form, "nav": "new", "picked": customer})
+    context = {"form": form, "nav": "new", "picked": customer}
+    return render(request, "cases/case_new.html", context, status=status)
 
 
 @login_required
