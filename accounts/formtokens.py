@@ -5,7 +5,8 @@ random value that is new on each render. `FormTokenMiddleware` claims it before 
 inserting a row with a unique token column in the same transaction as the view's writes:
 
 - a second POST with the same token finds the row and does not run the view; the user is sent
-  back to the page with "This was already sent." (htmx: the page is reloaded with that message);
+  back to the page with "This was already sent." (htmx: the view's fragment as it is now, with
+  that sentence, when the view names one with `replay_with`; otherwise the page is reloaded);
 - two identical POSTs at the same moment: the second insert waits on the unique index until the
   first request ends, so it sees the final outcome;
 - when the view did not act (an answer of 400 or more, an exception, or a view that calls
@@ -51,6 +52,20 @@ def form_token_issue() -> str:
 def release(request) -> None:
     """Say that this POST did not act (errors shown, or only a preview): its token stays usable."""
     request._form_token_release = True
+
+
+def replay_with(fragment):
+    """Answer a repeated htmx POST with `fragment(request, *view_args, **view_kwargs)`.
+
+    The fragment shows the current state (the first send's result) and, through
+    `request.form_already_sent`, the sentence that says so. Put it outermost on the view.
+    """
+
+    def decorate(view):
+        view.form_token_replay = fragment
+        return view
+
+    return decorate
 
 
 def form_tokens_prune(*, now: datetime.datetime | None = None, batch: int = PRUNE_BATCH) -> int:
@@ -108,9 +123,17 @@ class FormTokenMiddleware:
                 with transaction.atomic():
                     FormToken.objects.create(token=token)
             except IntegrityError:
-                return _back(request, ALREADY_SENT)
+                return self._already_sent(request, view_func, view_args, view_kwargs)
             response = view_func(request, *view_args, **view_kwargs)
             if not _acted(request, response):
                 FormToken.objects.filter(token=token).delete()
         form_tokens_prune()
         return response
+
+    @staticmethod
+    def _already_sent(request, view_func, view_args, view_kwargs):
+        fragment = getattr(view_func, "form_token_replay", None)
+        if fragment is not None and getattr(request, "htmx", False) and request.user.is_authenticated:
+            request.form_already_sent = ALREADY_SENT
+            return fragment(request, *view_args, **view_kwargs)
+        return _back(request, ALREADY_SENT)

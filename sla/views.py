@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.formtokens import release
+from accounts.formtokens import release, replay_with
 from cases import selectors as case_selectors
 from cases.models import Case
 from cases.permissions import is_lead
@@ -45,6 +45,11 @@ def case_clocks(request, reference: str):
     return render(request, "sla/_clock_list.html", {"case": _case(request, reference)})
 
 
+def _section_again(request, reference: str):
+    return _section(request, _case(request, reference))
+
+
+@replay_with(_section_again)
 @login_required
 @require_POST
 def promise_make(request, reference: str):
@@ -68,6 +73,7 @@ def promise_make(request, reference: str):
     return _back(case)
 
 
+@replay_with(_section_again)
 @login_required
 @require_POST
 def promise_keep(request, reference: str):
@@ -82,6 +88,7 @@ def promise_keep(request, reference: str):
     return _back(case)
 
 
+@replay_with(_section_again)
 @login_required
 @require_POST
 def customer_updated(request, reference: str):

@@ -117,7 +117,7 @@ def test_a_message_preview_does_not_use_up_the_token(agent_client, agent, team):
     assert CaseEvent.objects.filter(case=mailed, kind="case.message.sent").count() == 1
 
 
-def test_with_htmx_the_second_send_reloads_the_page_with_the_message(agent_client, case, time_machine):
+def test_with_htmx_the_second_send_gets_the_clocks_fragment_saying_so(agent_client, case, time_machine):
     time_machine.move_to(datetime.datetime(2026, 6, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
     page_url = f"http://testserver/cases/{case.reference}/"
     promise = f"/sla/cases/{case.reference}/promise/"
@@ -129,9 +129,23 @@ def test_with_htmx_the_second_send_reloads_the_page_with_the_message(agent_clien
     second = agent_client.post(promise, data, **htmx)
 
     assert first.status_code == 200 and 'id="sla-clocks"' in first.content.decode()
-    assert second.status_code == 200 and second["HX-Redirect"] == page_url
+    assert second.status_code == 200 and "HX-Redirect" not in second
+    fragment = second.content.decode()
+    assert fragment.lstrip().startswith('<section class="card clocks" id="sla-clocks"')
+    assert "This was already sent." in fragment and "Call back with the refund" in fragment
     assert Clock.objects.filter(case=case, kind="promise").count() == 1
+
+
+def test_with_htmx_a_view_without_a_fragment_reloads_the_page_with_the_message(agent_client, case):
+    page_url = f"http://testserver/cases/{case.reference}/"
+    note = f"/cases/{case.reference}/note/"
+    data = {"text": "Called the shop.", "form_token": form_token_issue()}
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": page_url}
+    agent_client.post(note, data, **htmx)
+    second = agent_client.post(note, data, **htmx)
+    assert second["HX-Redirect"] == page_url
     assert "This was already sent." in agent_client.get(page_url).content.decode()
+    assert CaseEvent.objects.filter(case=case, kind="case.note.added").count() == 1
 
 
 def test_a_post_without_a_token_runs_as_before(agent_client, case):
