@@ -18,22 +18,12 @@ var:
 	mkdir -p var/broker/out var/broker/processed var/broker/control
 
 # Serves on http://$(HOST):$(PORT) with a Celery worker and beat beside it, and takes mail in on
-# SMTP at $(HOST):$(SMTP_PORT); Ctrl-C stops them all.
+# SMTP at $(HOST):$(SMTP_PORT); Ctrl-C stops them all (manage.py serve, recovery/supervisor.py).
 run: $(BIN)/.installed var
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py seed_demo
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py sla_demo
-	@export DEBUG=$${DEBUG:-1}; \
-	$(BIN)/celery -A recovery worker -B --loglevel=INFO --concurrency=2 \
-	  --scheduler django_celery_beat.schedulers:DatabaseScheduler > var/celery.log 2>&1 & \
-	celery_pid=$$!; \
-	$(BIN)/python manage.py smtp_intake --host $(HOST) --port $(SMTP_PORT) > var/smtp.log 2>&1 & \
-	smtp_pid=$$!; \
-	trap 'kill $$celery_pid $$smtp_pid 2>/dev/null' EXIT INT TERM; \
-	echo "Celery worker and beat running (pid $$celery_pid, log var/celery.log)"; \
-	echo "Mail intake on smtp://$(HOST):$(SMTP_PORT) (pid $$smtp_pid, log var/smtp.log)"; \
-	echo "Open http://$(HOST):$(PORT) and log in with an account above."; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} exec $(BIN)/python manage.py serve --host $(HOST) --port $(PORT) --smtp-port $(SMTP_PORT)
 
 # Then twice more with the clock travelled (a year's end; a month's end in summer time) on a machine
 # whose own zone is not TIME_ZONE, side by side, each on test databases of its own. Slow and browser

@@ -50,3 +50,16 @@ class User(AbstractUser):
     def leads(self) -> bool:
         """Team leads and above take the WHY and WHAT DIFFERENT steps and approve."""
         return self.is_superuser or self.role in {Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}
+
+
+class FormToken(models.Model):
+    """A browser form's one-use token, claimed when the form is sent (see accounts.formtokens).
+
+    A row in the database, not a per-process cache, so every web worker sees the same claims.
+    """
+
+    token = models.CharField(max_length=100, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.token

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.formtokens import release
 from cases import selectors as case_selectors
 from cases.models import Case
 from cases.permissions import require_work
@@ -25,7 +26,8 @@ def _case(request, reference: str) -> Case:
 
 
 def _initial(request) -> dict:
-    template = MessageTemplate.objects.filter(pk=request.GET.get("template") or None, active=True).first()
+    chosen = request.GET.get("template", "")
+    template = MessageTemplate.objects.filter(pk=chosen, active=True).first() if chosen.isdigit() else None
     if template is None:
         return {"kind": MessageKind.FREE}
     return {"kind": template.kind, "subject": template.subject, "body": template.body}
@@ -57,6 +59,7 @@ def compose(request, reference: str):
                 return redirect(f"/cases/{case.reference}/#messages")
         if form.errors:
             status = 400
+        release(request)  # a preview, or errors to correct: nothing was sent yet
     preview = message_render(case=case, subject=subject or "", body=body or "", promised_at=due_at)
     templates = MessageTemplate.objects.filter(active=True).exclude(kind=MessageKind.ACKNOWLEDGEMENT)
     chosen = request.GET.get("template", "")

@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # After CSRF, sessions, messages and htmx: a form sent twice acts once.
+    "accounts.formtokens.FormTokenMiddleware",
+    "recovery.badinput.ControlCharactersInQueryMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns repeated failed logins into a lockout.
     "axes.middleware.AxesMiddleware",

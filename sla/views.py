@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.formtokens import release, replay_with
 from cases import selectors as case_selectors
 from cases.models import Case
 from cases.permissions import is_lead
@@ -44,6 +45,11 @@ def case_clocks(request, reference: str):
     return render(request, "sla/_clock_list.html", {"case": _case(request, reference)})
 
 
+def _section_again(request, reference: str):
+    return _section(request, _case(request, reference))
+
+
+@replay_with(_section_again)
 @login_required
 @require_POST
 def promise_make(request, reference: str):
@@ -58,6 +64,7 @@ def promise_make(request, reference: str):
     if form.errors:
         # htmx only swaps 2xx answers; without htmx the page itself says what is wrong (400).
         if request.htmx:
+            release(request)
             return _section(request, case, promise_form=form)
         return render(request, "sla/promise_page.html", {"case": case, "promise_form": form}, status=400)
     if request.htmx:
@@ -66,6 +73,7 @@ def promise_make(request, reference: str):
     return _back(case)
 
 
+@replay_with(_section_again)
 @login_required
 @require_POST
 def promise_keep(request, reference: str):
@@ -73,12 +81,14 @@ def promise_keep(request, reference: str):
     try:
         services.promise_keep(case=case, actor=request.user)
     except ValidationError as exc:
+        release(request)
         messages.error(request, " ".join(exc.messages))
     if request.htmx:
         return _section(request, case)
     return _back(case)
 
 
+@replay_with(_section_again)
 @login_required
 @require_POST
 def customer_updated(request, reference: str):
@@ -89,6 +99,8 @@ def customer_updated(request, reference: str):
             services.customer_update_record(case=case, actor=request.user, note=form.cleaned_data["note"])
         except ValidationError as exc:
             form.add_error(None, exc.messages)
+    if form.errors:
+        release(request)
     if request.htmx:
         return _section(request, case, update_form=form if form.errors else None)
     if form.errors:

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.db import models
 
+from ..validators import validate_person_name
+
 
 class Customer(models.Model):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_person_name])
     email = models.EmailField(blank=True, db_index=True)
     phone = models.CharField(max_length=32, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -8,6 +8,7 @@ from sla.clocks import clocks_on_open
 
 from ..events import record_event
 from ..models import Case, Channel, Customer, CustomerExternalId, JourneyStage, Product, Severity
+from ..validators import validate_person_name
 
 
 def customer_find_or_create(
@@ -31,6 +32,10 @@ def customer_find_or_create(
     if customer is None:
         if not name.strip():
             raise ValidationError({"customer_name": "Give the customer's name."})
+        try:
+            validate_person_name(name)
+        except ValidationError as exc:
+            raise ValidationError({"customer_name": exc.messages}) from None
         customer = Customer.objects.create(name=name.strip(), email=email, phone=phone)
     if source and external_id:
         CustomerExternalId.objects.get_or_create(

@@ -7,6 +7,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.formtokens import release
+
 from .. import selectors, services
 from ..models import Case, CorrectiveAction, Customer
 from ..permissions import is_lead
@@ -31,6 +33,8 @@ def _get_case(request, reference: str) -> Case:
 
 
 def _render_case(request, case: Case, *, status: int = 200, errors: dict | None = None, **forms):
+    if request.method == "POST":
+        release(request)  # a POST that renders the page showed its errors: nothing was done
     facts = services.case_facts(case)
     leads = is_lead(request.user)
     actions = [(a, RULES[a]) for a in available_actions(facts, leads=leads)]
@@ -99,9 +103,14 @@ def case_new(request):
         else:
             messages.success(request, f"Case {case.reference} opened. The clock is running.")
             return _back(case)
+    status = 200
+    if request.method == "POST":
+        release(request)
+        status = 400
     picked = form["customer"].value()
     customer = Customer.objects.filter(pk=picked).first() if str(picked or "").isdigit() else None
-    return render(request, "cases/case_new.html", {"form": form, "nav": "new", "picked": customer})
+    context = {"form": form, "nav": "new", "picked": customer}
+    return render(request, "cases/case_new.html", context, status=status)
 
 
 @login_required

@@ -18,13 +18,16 @@ from ..models import (
     WhatAnswer,
     WhyAnswer,
 )
+from ..validators import validate_person_name
 
 
 class IntakeForm(forms.Form):
     customer = forms.ModelChoiceField(
         queryset=Customer.objects.all(), required=False, widget=forms.HiddenInput
     )
-    customer_name = forms.CharField(max_length=200, required=False, label="Name")
+    customer_name = forms.CharField(
+        max_length=200, required=False, label="Name", validators=[validate_person_name]
+    )
     customer_email = forms.EmailField(required=False, label="E-mail")
     customer_phone = forms.RegexField(
         regex=r"^\+?[0-9 ()-]{6,20}$",

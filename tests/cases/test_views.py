@@ -89,7 +89,7 @@ def test_intake_with_bad_input_shows_field_errors_and_keeps_what_was_typed(agent
             "description": "Long story kept",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     form = response.context["form"]
     assert set(form.errors) >= {"customer_email", "customer_phone", "summary"}
     body = response.content.decode()
@@ -112,7 +112,7 @@ def test_an_agent_cannot_open_a_case_for_another_team(agent_client, other_team):
             "team": other_team.pk,
         },
     )
-    assert response.status_code == 200 and "team" in response.context["form"].errors
+    assert response.status_code == 400 and "team" in response.context["form"].errors
     assert not Case.objects.exists()
 
 
