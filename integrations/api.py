@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from accounts.models import Team
 from cases.api.pagination import cursor_by
 from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS, errors_for
+from cases.api.serializers import StrictInput
 
 from . import subscriptions, webhooks
 from .idempotency import idempotent
@@ -43,7 +44,7 @@ class SubscriptionCreatedOut(SubscriptionOut):
         read_only_fields = fields
 
 
-class SubscriptionIn(serializers.Serializer):
+class SubscriptionIn(StrictInput, serializers.Serializer):
     name = serializers.CharField(max_length=100)
     url = serializers.URLField(max_length=500)
     event_types = serializers.ListField(

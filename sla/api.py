@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from cases.api.schema import CASE_ERRORS, WRITE_ERRORS
+from cases.api.serializers import StrictInput
 
 from . import selectors, services
 from .models import BusinessCalendar, Clock, ClockState, Policy, Target
@@ -67,12 +68,12 @@ class PolicyOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TargetIn(serializers.Serializer):
+class TargetIn(StrictInput, serializers.Serializer):
     kind = serializers.CharField(max_length=30)
     minutes = serializers.IntegerField(min_value=1, max_value=525600)
 
 
-class PolicyIn(serializers.Serializer):
+class PolicyIn(StrictInput, serializers.Serializer):
     active = serializers.BooleanField(required=False)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     targets = TargetIn(many=True, required=False, help_text="New minutes for targets the policy has.")
@@ -101,7 +102,7 @@ class CalendarOut(serializers.ModelSerializer):
         return [link.team_id for link in calendar.teams.all()]
 
 
-class CalendarIn(serializers.ModelSerializer):
+class CalendarIn(StrictInput, serializers.ModelSerializer):
     class Meta:
         model = BusinessCalendar
         fields = ["tz", "always_open", "hours", "holiday_country", "holiday_subdiv", "closed_days"]

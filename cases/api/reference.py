@@ -105,7 +105,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
-        users = User.objects.filter(is_active=True)
+        users = User.objects.filter(is_active=True, api_token__isnull=True)  # people only
         if not self.request.user.sees_all_teams:
             users = users.filter(teams__in=self.request.user.teams.all()).distinct()
         return users
