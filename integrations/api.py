@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from accounts.models import Team
 from cases.api.pagination import cursor_by
-from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS, errors_for
+from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, WRITE_ERRORS, errors_for
 from cases.api.serializers import StrictInput
 
 from . import subscriptions, webhooks
@@ -91,7 +91,9 @@ class DeliveryOut(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Webhook subscriptions", responses={200: SubscriptionOut(many=True)}),
+    list=extend_schema(
+        summary="Webhook subscriptions", responses={200: SubscriptionOut(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read a subscription", responses={200: SubscriptionOut, **CASE_ERRORS}),
     destroy=extend_schema(
         summary="Delete a subscription", responses={204: None, **errors_for(401, 403, 404)}

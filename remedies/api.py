@@ -7,14 +7,14 @@ clients, and a float has already lost the cents.
 import django_filters
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
 from cases.api.pagination import cursor_by
-from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS, errors_for
+from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, WRITE_ERRORS, errors_for
 from cases.api.serializers import StrictInput, UserOut
 from cases.permissions import visible_cases
 from integrations.auth import ON_BEHALF_OF_HELP, acting_person
@@ -127,6 +127,7 @@ class RemedyActions:
         methods=["GET"],
         summary="Remedies given on the case, oldest first",
         responses={200: RemedyOut(many=True), **CASE_ERRORS},
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
     )
     @extend_schema(
         methods=["POST"],
@@ -139,11 +140,14 @@ class RemedyActions:
             **WRITE_ERRORS,
         },
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @action(
+        detail=True, methods=["get", "post"], pagination_class=cursor_by("given_at", "id"), filter_backends=[]
+    )
     def remedies(self, request, reference: str):
         case = self._case()
         if request.method == "GET":
-            return Response(RemedyOut(selectors.case_remedies(case), many=True).data)
+            page = self.paginate_queryset(selectors.case_remedies(case))
+            return self.get_paginated_response(RemedyOut(page, many=True).data)
         return idempotent(request, lambda: self._give(request, case))
 
     def _give(self, request, case) -> Response:
@@ -198,7 +202,7 @@ class ApprovalFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Approval requests on the caller's teams' cases, soonest due first",
-        responses={200: ApprovalOut(many=True), **errors_for(401, 429)},
+        responses={200: ApprovalOut(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(summary="Read an approval request", responses={200: ApprovalOut, **CASE_ERRORS}),
 )
@@ -235,12 +239,14 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Remedy kinds on offer", responses={200: RemedyKindOut(many=True)}),
+    list=extend_schema(
+        summary="Remedy kinds on offer", responses={200: RemedyKindOut(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read a remedy kind", responses={200: RemedyKindOut, **CASE_ERRORS}),
 )
 class RemedyKindViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = RemedyKind.objects.filter(active=True).order_by("position", "name")
+    queryset = RemedyKind.objects.filter(active=True)
     serializer_class = RemedyKindOut
-    pagination_class = None
+    pagination_class = cursor_by("position", "id")
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]{1,40}"

@@ -2,12 +2,14 @@
 
 from collections.abc import Mapping
 
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Team, User
+from integrations.models import ApiToken
 
 from ..models import (
     ActionStatus,
@@ -127,10 +129,29 @@ class CustomerIn(StrictInput, serializers.Serializer):
         return data
 
 
+def visible_customers(request):
+    """Customers the caller may read: people find anyone (the browser's lookup at intake does too);
+    an integration's token only the customers of its teams' cases, and those with no case yet
+    (found or created just before opening one)."""
+    token = getattr(request, "auth", None)
+    if isinstance(token, ApiToken):
+        return Customer.objects.filter(
+            Q(pk__in=Case.objects.filter(team__in=token.teams.all()).values("customer_id"))
+            | ~Exists(Case.objects.filter(customer=OuterRef("pk")))
+        )
+    return Customer.objects.all()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleCustomerField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return visible_customers(self.context.get("request"))
+
+
 class CustomerRefIn(CustomerIn):
     """Either an existing customer's `id`, or the details to find or create one."""
 
-    id = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    id = VisibleCustomerField(required=False)
 
     def validate(self, data):
         if data.get("id") is not None:
@@ -268,6 +289,10 @@ class NoteOut(serializers.ModelSerializer):
 
 
 class WhatAnswerSerializer(StrictInput, serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null until the stage is first answered."
+    )
+
     class Meta:
         model = WhatAnswer
         exclude = ["id", "case"]
@@ -279,6 +304,10 @@ class WhyAnswerSerializer(StrictInput, serializers.ModelSerializer):
         queryset=RootCause.objects.filter(active=True), required=False, allow_null=True
     )
 
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null until the stage is first answered."
+    )
+
     class Meta:
         model = WhyAnswer
         exclude = ["id", "case"]
@@ -286,6 +315,10 @@ class WhyAnswerSerializer(StrictInput, serializers.ModelSerializer):
 
 
 class DifferentAnswerSerializer(StrictInput, serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null until the stage is first answered."
+    )
+
     class Meta:
         model = DifferentAnswer
         exclude = ["id", "case"]

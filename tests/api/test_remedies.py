@@ -50,7 +50,7 @@ def test_a_remedy_within_authority_is_given_at_once(agent_api, agent, case, coup
     assert body["kind"] == "coupon" and body["amount"] == "20.00" and body["currency"] == "GBP"
     assert body["plus_one"] is True
     assert Remedy.objects.get(case=case).note == "On us"
-    listed = agent_api.get(f"/api/v1/cases/{case.reference}/remedies/").json()
+    listed = agent_api.get(f"/api/v1/cases/{case.reference}/remedies/").json()["results"]
     assert [r["amount"] for r in listed] == ["20.00"]
 
 
@@ -195,7 +195,7 @@ def test_a_retried_give_with_the_same_key_gives_once(api, agent, case, coupon, c
 
 
 def test_remedy_kinds_are_listed_with_string_amounts(api, coupon, apology):
-    kinds = {k["code"]: k for k in api.get("/api/v1/remedy-kinds/").json()}
+    kinds = {k["code"]: k for k in api.get("/api/v1/remedy-kinds/").json()["results"]}
 
     assert kinds["coupon"]["default_amount"] == "10.00"
     assert kinds["apology"]["costs_money"] is False
