@@ -84,6 +84,51 @@ def test_the_schema_describes_the_key_paths_enums_errors_and_token_auth(client):
     )
 
 
+def test_every_list_is_a_cursor_page_and_documents_its_400_and_404(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    schemas = schema["components"]["schemas"]
+
+    lists = 0
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None:
+            continue
+        answer = get["responses"]["200"]["content"]["application/json"]["schema"]
+        assert answer.get("type") != "array", f"{path} answers a bare array"
+        shape = schemas[answer["$ref"].rsplit("/", 1)[-1]]
+        if "results" in shape["properties"]:
+            lists += 1
+            assert {"next", "previous", "results"} <= set(shape["properties"]), path
+            assert {"400", "401", "404", "429"} <= set(get["responses"]), path
+    assert lists >= 17
+
+
+def test_the_schema_types_what_the_answers_really_hold(client):
+    schemas = json.loads(client.get("/api/schema/?format=json").content)["components"]["schemas"]
+
+    for stage in ("WhatAnswer", "WhyAnswer", "DifferentAnswer"):
+        assert schemas[stage]["properties"]["updated_at"]["nullable"] is True
+    for field in ("severity", "channel"):
+        policy_field = schemas["PolicyOut"]["properties"][field]
+        assert policy_field["nullable"] is True
+        assert {"$ref": "#/components/schemas/NullEnum"} in policy_field["oneOf"]
+
+
+def test_a_policy_for_any_severity_answers_null_not_an_empty_string(api):
+    policies_ensure_defaults()
+
+    listed = api.get("/api/v1/sla/policies/").json()["results"]
+
+    default = next(p for p in listed if p["is_default"])
+    assert default["severity"] is None and default["channel"] is None
+
+
+def test_an_unanswered_triage_stage_has_a_null_updated_at(api, case):
+    answer = api.get(f"/api/v1/cases/{case.reference}/triage/why/").json()
+
+    assert answer["updated_at"] is None
+
+
 def test_the_docs_page_works_offline(client):
     response = client.get("/api/docs/")
 
