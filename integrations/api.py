@@ -7,7 +7,8 @@ from rest_framework.response import Response
 
 from accounts.models import Team
 from cases.api.pagination import cursor_by
-from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS, errors_for
+from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, WRITE_ERRORS, errors_for
+from cases.api.serializers import StrictInput
 
 from . import subscriptions, webhooks
 from .idempotency import idempotent
@@ -43,7 +44,7 @@ class SubscriptionCreatedOut(SubscriptionOut):
         read_only_fields = fields
 
 
-class SubscriptionIn(serializers.Serializer):
+class SubscriptionIn(StrictInput, serializers.Serializer):
     name = serializers.CharField(max_length=100)
     url = serializers.URLField(max_length=500)
     event_types = serializers.ListField(
@@ -90,7 +91,9 @@ class DeliveryOut(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Webhook subscriptions", responses={200: SubscriptionOut(many=True)}),
+    list=extend_schema(
+        summary="Webhook subscriptions", responses={200: SubscriptionOut(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read a subscription", responses={200: SubscriptionOut, **CASE_ERRORS}),
     destroy=extend_schema(
         summary="Delete a subscription", responses={204: None, **errors_for(401, 403, 404)}

@@ -2,10 +2,10 @@
 
 from django.conf import settings
 from django.core.cache import caches
-from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework import authentication, exceptions, permissions, serializers, throttling
 
 from .models import ApiToken
-from .tokens import api_token_for_key
+from .tokens import api_token_for_key, token_people
 
 
 class TokenAuthentication(authentication.BaseAuthentication):
@@ -65,3 +65,38 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         else:
             ident = f"anon-{self.get_ident(request)}"
         return f"throttle_{self.scope}_{ident}"
+
+
+ON_BEHALF_OF_HELP = (
+    "The person whose authority this uses. Required with a token (a token has no authority of its "
+    "own over money or approvals): a user in the token's teams. Leave it out in the browser."
+)
+
+
+NO_AUTHORITY = "A token has no authority over money or approvals: name the person it acts for."
+
+
+def acting_person(request, on_behalf_of) -> tuple[object, dict]:
+    """Who gives a remedy or decides an approval, and the token it came through (for the timeline).
+
+    People act as themselves. A token acts only for a named person of its teams, whose own caps
+    and role then decide; it is never the authority itself.
+    """
+    token = request.auth
+    if not isinstance(token, ApiToken):
+        if on_behalf_of is not None and on_behalf_of.pk != request.user.pk:
+            raise serializers.ValidationError(
+                {"on_behalf_of": ["Signed in, you act as yourself: leave on_behalf_of out."]}
+            )
+        return request.user, {}
+    if on_behalf_of is None:
+        raise serializers.ValidationError(
+            {
+                "on_behalf_of": [
+                    "A token has no authority over money or approvals: name the person it acts for."
+                ]
+            }
+        )
+    if not token_people(token).filter(pk=on_behalf_of.pk).exists():
+        raise serializers.ValidationError({"on_behalf_of": ["Name an active person in this token's teams."]})
+    return on_behalf_of, {"via_token": token.pk, "via_token_name": token.name}

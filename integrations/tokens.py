@@ -29,7 +29,8 @@ def api_token_create(
 
     The user is the integration's identity in the timeline; it belongs to exactly the token's
     teams, so the same team scoping as the browser applies. Team leads may take the WHY and
-    WHAT DIFFERENT steps, which integrations that walk the triage need.
+    WHAT DIFFERENT steps, which integrations that walk the triage need. It is not a person:
+    it owns no cases and has no authority over money or approvals (see `token_people`).
     """
     name = name.strip()
     errors = {}
@@ -86,3 +87,18 @@ def api_token_for_key(key: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def is_integration_user(user) -> bool:
+    """Whether `user` is a token's own user rather than a person."""
+    # The reverse one-to-one raises an AttributeError subclass when there is no token.
+    return user is not None and getattr(user, "api_token", None) is not None
+
+
+def token_people(token: ApiToken):
+    """The people a token may act on behalf of: active members of its teams, never a token's user."""
+    return (
+        User.objects.filter(is_active=True, teams__in=token.teams.all(), api_token__isnull=True)
+        .distinct()
+        .order_by("pk")
+    )

@@ -3,6 +3,7 @@ from django import forms
 from sla.models import NotificationChannel
 
 from .models import MessageKind
+from .validators import validate_subject_line
 
 SENDABLE = [(value, label) for value, label in MessageKind.choices if value != MessageKind.ACKNOWLEDGEMENT]
 
@@ -17,7 +18,9 @@ class MessageForm(forms.Form):
             *[c for c in NotificationChannel.choices if c[0] != "in_app"],
         ],
     )
-    subject = forms.CharField(label="Subject", max_length=200, required=False)
+    subject = forms.CharField(
+        label="Subject", max_length=200, required=False, validators=[validate_subject_line]
+    )
     body = forms.CharField(
         label="Message",
         widget=forms.Textarea(attrs={"rows": 10}),

@@ -212,6 +212,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "integrations.auth.TokenScope",
+        "cases.api.filters.KnownQueryParameters",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["integrations.auth.TokenRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.Cursor",

@@ -28,3 +28,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
 ]
+
+# Every /api/ answer is JSON, even the ones Django gives before a view runs; pages stay HTML.
+handler400 = "cases.api.errors.handler400"
+handler403 = "cases.api.errors.handler403"
+handler404 = "cases.api.errors.handler404"
+handler500 = "cases.api.errors.handler500"

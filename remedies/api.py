@@ -7,19 +7,22 @@ clients, and a float has already lost the cents.
 import django_filters
 from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.models import User
 from cases.api.pagination import cursor_by
-from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, WRITE_ERRORS, errors_for
-from cases.api.serializers import UserOut
+from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, WRITE_ERRORS, errors_for
+from cases.api.serializers import StrictInput, UserOut
 from cases.permissions import visible_cases
+from integrations.auth import ON_BEHALF_OF_HELP, acting_person
 from integrations.idempotency import idempotent
 
 from . import selectors, services
 from .models import MONEY, ApprovalRequest, ApprovalStatus, Remedy, RemedyKind
+from .services import PLAIN_DECIMAL
 
 AMOUNT = {
     "max_digits": MONEY["max_digits"],
@@ -39,7 +42,11 @@ class MoneyString(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             raise serializers.ValidationError('Send the amount as a string, e.g. "12.50", not as a number.')
-        return super().to_internal_value(data)
+        text = super().to_internal_value(data)
+        if not PLAIN_DECIMAL.fullmatch(text):
+            # Decimal reads "1e3" as 1000 and "NaN" as a number: money is written in plain digits.
+            raise serializers.ValidationError('Write the amount in plain digits, e.g. "12.50".')
+        return text
 
 
 class RemedyKindOut(serializers.ModelSerializer):
@@ -84,7 +91,17 @@ class ApprovalOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RemedyIn(serializers.Serializer):
+def _on_behalf_of():
+    return serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        help_text=ON_BEHALF_OF_HELP,
+    )
+
+
+class RemedyIn(StrictInput, serializers.Serializer):
+    on_behalf_of = _on_behalf_of()
     kind = serializers.SlugRelatedField(slug_field="code", queryset=RemedyKind.objects.filter(active=True))
     amount = MoneyString()
     currency = serializers.CharField(max_length=3, required=False, help_text="ISO 4217; default GBP.")
@@ -97,7 +114,8 @@ class RemedyIn(serializers.Serializer):
     )
 
 
-class DecisionIn(serializers.Serializer):
+class DecisionIn(StrictInput, serializers.Serializer):
+    on_behalf_of = _on_behalf_of()
     approve = serializers.BooleanField()
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
@@ -109,6 +127,7 @@ class RemedyActions:
         methods=["GET"],
         summary="Remedies given on the case, oldest first",
         responses={200: RemedyOut(many=True), **CASE_ERRORS},
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
     )
     @extend_schema(
         methods=["POST"],
@@ -121,20 +140,25 @@ class RemedyActions:
             **WRITE_ERRORS,
         },
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @action(
+        detail=True, methods=["get", "post"], pagination_class=cursor_by("given_at", "id"), filter_backends=[]
+    )
     def remedies(self, request, reference: str):
         case = self._case()
         if request.method == "GET":
-            return Response(RemedyOut(selectors.case_remedies(case), many=True).data)
+            page = self.paginate_queryset(selectors.case_remedies(case))
+            return self.get_paginated_response(RemedyOut(page, many=True).data)
         return idempotent(request, lambda: self._give(request, case))
 
     def _give(self, request, case) -> Response:
         data = RemedyIn(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
+        person, via = acting_person(request, d.get("on_behalf_of"))
         result = services.remedy_give(
             case=case,
-            actor=request.user,
+            actor=person,
+            via=via,
             kind=d["kind"],
             amount=d["amount"],
             currency=d.get("currency") or settings.DEFAULT_CURRENCY,
@@ -178,7 +202,7 @@ class ApprovalFilter(django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="Approval requests on the caller's teams' cases, soonest due first",
-        responses={200: ApprovalOut(many=True), **errors_for(401, 429)},
+        responses={200: ApprovalOut(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(summary="Read an approval request", responses={200: ApprovalOut, **CASE_ERRORS}),
 )
@@ -208,17 +232,21 @@ class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         approval = self.get_object()
         data = DecisionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        services.approval_decide(approval=approval, actor=request.user, **data.validated_data)
+        d = dict(data.validated_data)
+        person, via = acting_person(request, d.pop("on_behalf_of", None))
+        services.approval_decide(approval=approval, actor=person, via=via, **d)
         return Response(ApprovalOut(_approvals().get(pk=approval.pk)).data)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Remedy kinds on offer", responses={200: RemedyKindOut(many=True)}),
+    list=extend_schema(
+        summary="Remedy kinds on offer", responses={200: RemedyKindOut(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read a remedy kind", responses={200: RemedyKindOut, **CASE_ERRORS}),
 )
 class RemedyKindViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = RemedyKind.objects.filter(active=True).order_by("position", "name")
+    queryset = RemedyKind.objects.filter(active=True)
     serializer_class = RemedyKindOut
-    pagination_class = None
+    pagination_class = cursor_by("position", "id")
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]{1,40}"

@@ -5,6 +5,7 @@ queue on the case; two remedies by one person on different cases queue on the bu
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +24,7 @@ from .authority import ZERO, authority_for, budget_day, effective_cap
 from .models import ApprovalRequest, ApprovalStatus, Budget, Remedy, RemedyKind
 
 CENT = Decimal("0.01")
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,11 @@ def clean_money(*, amount, currency: str) -> tuple[Decimal, str]:
         # A float has already lost the cents (0.1 + 0.2 != 0.3): refuse it rather than round it.
         raise ValidationError({"amount": "Give the amount as a Decimal or a string, never a float."})
     try:
-        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
+        text = str(amount).strip()
+        # "1e3" or "Infinity" are numbers to Decimal, but no one writes money that way.
+        if not isinstance(amount, Decimal) and not PLAIN_DECIMAL.fullmatch(text):
+            raise InvalidOperation
+        value = amount if isinstance(amount, Decimal) else Decimal(text)
         if not value.is_finite():
             raise InvalidOperation
     except (InvalidOperation, ValueError):
@@ -96,6 +102,9 @@ def _require_person(actor) -> None:
     # Authority belongs to a person: the system has no cap to spend from, nor to decide with.
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("Remedies are given and decided by a person, not by the system.")
+    # An integration's own user is no person either: a token acts on behalf of one (`via`).
+    if getattr(actor, "api_token", None) is not None:
+        raise PermissionDenied("Remedies are given and decided by a person, not by an integration.")
 
 
 def _lock_budget(user, currency: str, day: datetime.date) -> Budget:
@@ -126,12 +135,15 @@ def remedy_give(
     note: str = "",
     plus_one: bool = False,
     confirmed_customer_total: bool = False,
+    via: dict | None = None,
 ) -> GiveResult:
     """Give a remedy at once when it is within the actor's authority, else ask for approval.
 
     Never a dead end: over any cap the result carries a pending `ApprovalRequest` routed to
-    the team lead (or to managers) and the reasons it needed one.
+    the team lead (or to managers) and the reasons it needed one. `via` names the integration
+    the person acted through; the timeline keeps it beside the person.
     """
+    via = via or {}
     _require_person(actor)
     amount, currency = clean_money(amount=amount, currency=currency)
     note = note.strip()
@@ -171,6 +183,7 @@ def remedy_give(
                     "reason": approval.reason,
                     "assigned_to": approval.assigned_to_id,
                     "due_at": approval.due_at,
+                    **via,
                 },
             )
             approval_requested_notify(approval=approval, event=event)
@@ -187,7 +200,7 @@ def remedy_give(
             kind="remedy.given",
             actor=actor,
             at=now,
-            data={**money, "remedy": remedy.pk, "within_authority": True},
+            data={**money, "remedy": remedy.pk, "within_authority": True, **via},
         )
     return GiveResult(remedy=remedy)
 
@@ -236,9 +249,15 @@ def _require_decider_authority(actor, approval: ApprovalRequest) -> None:
         )
 
 
-def approval_decide(*, approval: ApprovalRequest, actor, approve: bool, reason: str) -> ApprovalRequest:
-    """Approve (the remedy is given) or deny, with a reason. Only once, whoever is first."""
+def approval_decide(
+    *, approval: ApprovalRequest, actor, approve: bool, reason: str, via: dict | None = None
+) -> ApprovalRequest:
+    """Approve (the remedy is given) or deny, with a reason. Only once, whoever is first.
+
+    `via` names the integration the decider acted through.
+    """
     _require_person(actor)
+    via = via or {}
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Give a reason for the decision: the agent and the case see it."})
@@ -282,6 +301,7 @@ def approval_decide(*, approval: ApprovalRequest, actor, approve: bool, reason: 
                 "decision": status.value,
                 "reason": reason,
                 "requested_by": approval.requested_by_id,
+                **via,
             },
         )
         approval_decided_notify(approval=approval, event=event)
@@ -304,6 +324,12 @@ def approval_decide(*, approval: ApprovalRequest, actor, approve: bool, reason: 
                 kind="remedy.given",
                 actor=approval.requested_by,
                 at=now,
-                data={**money, "remedy": remedy.pk, "within_authority": False, "approved_by": actor.pk},
+                data={
+                    **money,
+                    "remedy": remedy.pk,
+                    "within_authority": False,
+                    "approved_by": actor.pk,
+                    **via,
+                },  # fmt: skip
             )
     return approval

@@ -8,7 +8,10 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.api.schema import CASE_ERRORS, WRITE_ERRORS
+from cases.api.pagination import WholeList, cursor_by
+from cases.api.schema import CASE_ERRORS, LIST_ERRORS, WRITE_ERRORS
+from cases.api.serializers import StrictInput
+from cases.models import Channel, Severity
 
 from . import selectors, services
 from .models import BusinessCalendar, Clock, ClockState, Policy, Target
@@ -47,8 +50,20 @@ class TargetOut(serializers.ModelSerializer):
         fields = ["kind", "minutes", "business_hours", "warnings"]
 
 
+class AnyOrChoice(serializers.ChoiceField):
+    """A policy's severity or channel; stored empty for "any", answered as null (empty is no choice)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, help_text="Null: any.", **kwargs)
+
+    def to_representation(self, value):
+        return value or None
+
+
 class PolicyOut(serializers.ModelSerializer):
     targets = TargetOut(many=True, read_only=True)
+    severity = AnyOrChoice(choices=Severity.choices)
+    channel = AnyOrChoice(choices=Channel.choices)
 
     class Meta:
         model = Policy
@@ -67,12 +82,12 @@ class PolicyOut(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TargetIn(serializers.Serializer):
+class TargetIn(StrictInput, serializers.Serializer):
     kind = serializers.CharField(max_length=30)
     minutes = serializers.IntegerField(min_value=1, max_value=525600)
 
 
-class PolicyIn(serializers.Serializer):
+class PolicyIn(StrictInput, serializers.Serializer):
     active = serializers.BooleanField(required=False)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     targets = TargetIn(many=True, required=False, help_text="New minutes for targets the policy has.")
@@ -101,7 +116,7 @@ class CalendarOut(serializers.ModelSerializer):
         return [link.team_id for link in calendar.teams.all()]
 
 
-class CalendarIn(serializers.ModelSerializer):
+class CalendarIn(StrictInput, serializers.ModelSerializer):
     class Meta:
         model = BusinessCalendar
         fields = ["tz", "always_open", "hours", "holiday_country", "holiday_subdiv", "closed_days"]
@@ -114,13 +129,16 @@ class ClockActions:
         summary="The case's SLA clocks: running ones by due time, then the finished ones",
         responses={200: ClockOut(many=True), **CASE_ERRORS},
     )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get"], pagination_class=WholeList, filter_backends=[])
     def clocks(self, request, reference: str):
-        return Response(ClockOut(selectors.case_clocks(self._case()), many=True).data)
+        page = self.paginate_queryset(selectors.case_clocks(self._case()))
+        return self.get_paginated_response(ClockOut(page, many=True).data)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="SLA policies and their targets", responses={200: PolicyOut(many=True)}),
+    list=extend_schema(
+        summary="SLA policies and their targets", responses={200: PolicyOut(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read an SLA policy", responses={200: PolicyOut, **CASE_ERRORS}),
     partial_update=extend_schema(
         summary="Change a policy (managers); open clocks under it are re-targeted",
@@ -131,7 +149,7 @@ class ClockActions:
 class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = Policy.objects.prefetch_related("targets")
     serializer_class = PolicyOut
-    pagination_class = None
+    pagination_class = cursor_by("id")
     http_method_names = ["get", "patch", "head", "options"]
     lookup_value_regex = "[0-9]{1,18}"
 
@@ -156,7 +174,8 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 @extend_schema_view(
     list=extend_schema(
-        summary="Business calendars and the teams counting in them", responses={200: CalendarOut(many=True)}
+        summary="Business calendars and the teams counting in them",
+        responses={200: CalendarOut(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(summary="Read a business calendar", responses={200: CalendarOut, **CASE_ERRORS}),
     partial_update=extend_schema(
@@ -168,7 +187,7 @@ class PolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 class CalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     queryset = BusinessCalendar.objects.prefetch_related("teams")
     serializer_class = CalendarOut
-    pagination_class = None
+    pagination_class = cursor_by("id")
     http_method_names = ["get", "patch", "head", "options"]
     lookup_value_regex = "[0-9]{1,18}"
 

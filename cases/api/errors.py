@@ -6,10 +6,14 @@ field errors under `errors` (nested fields as `customer.email`), everything else
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -17,6 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from ..workflow import TransitionError
 
 logger = logging.getLogger(__name__)
+API_PREFIX = "/api/"
 
 
 class Conflict(exceptions.APIException):
@@ -88,7 +93,18 @@ def _django_validation(exc: DjangoValidationError) -> exceptions.ValidationError
     return exceptions.ValidationError({"non_field_errors": exc.messages})
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        super().__init__(f"The body is over the {limit // 1024} KiB limit: send less at once.")
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
     if isinstance(exc, TransitionError):
         body = error_body(
             detail="The case cannot do that now.", code="transition_refused", problems=exc.problems
@@ -138,3 +154,49 @@ class ConflictSerializer(ErrorSerializer):
 
     reference = serializers.CharField(required=False)
     url = serializers.URLField(required=False)
+
+
+def _json_error(*, detail: str, code: str, status_code: int) -> JsonResponse:
+    return JsonResponse(error_body(detail=detail, code=code), status=status_code)
+
+
+@csrf_exempt  # answers without side effects: a CSRF page must never stand in for a JSON 404
+def api_not_found(request, *args, **kwargs):
+    """Unknown API paths answer in the API's error shape, with a hint for a missing slash."""
+    detail = "No such endpoint."
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            detail = f"No such endpoint: API paths end with a slash ({request.path}/)."
+    return _json_error(detail=detail, code="not_found", status_code=404)
+
+
+def handler400(request, exception=None):
+    """Outside DRF's views (or before them), bad requests to /api/ still answer in JSON."""
+    if not request.path.startswith(API_PREFIX):
+        return defaults.bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        too_large = PayloadTooLarge()
+        return _json_error(detail=str(too_large.detail), code="too_large", status_code=413)
+    return _json_error(detail="The request could not be read.", code="bad_request", status_code=400)
+
+
+def handler403(request, exception=None):
+    if not request.path.startswith(API_PREFIX):
+        return defaults.permission_denied(request, exception)
+    return _json_error(detail="You may not do that.", code="permission_denied", status_code=403)
+
+
+def handler404(request, exception=None):
+    if not request.path.startswith(API_PREFIX):
+        return defaults.page_not_found(request, exception)
+    return api_not_found(request)
+
+
+def handler500(request):
+    if not request.path.startswith(API_PREFIX):
+        return defaults.server_error(request)
+    return _json_error(detail="Something went wrong on our side.", code="server_error", status_code=500)

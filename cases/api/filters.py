@@ -5,7 +5,10 @@ from django import forms
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
+from rest_framework.permissions import BasePermission
 
 from accounts.models import Team, User
 
@@ -91,3 +94,44 @@ class SlaCaseFilter(CaseFilter):
             )
         )
         return queryset.filter(risky if value else ~risky)
+
+
+class KnownQueryParameters(BasePermission):
+    """Every API view refuses a query parameter it does not know, naming it.
+
+    Otherwise `?stauts=new` (or a filter that does not exist) is ignored and the list silently
+    answers with everything. Runs where DRF checks permissions, so 401 still comes first.
+    """
+
+    def has_permission(self, request, view):
+        unknown = sorted(set(request.query_params) - known_query_parameters(view))
+        if unknown:
+            raise ValidationError(
+                {name: [f"Unknown query parameter {name!r}: see the API description."] for name in unknown}
+            )
+        return True
+
+
+def known_query_parameters(view) -> set[str]:
+    known = {"format"}
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None:
+        known |= {
+            name
+            for name in (
+                getattr(paginator, "cursor_query_param", None),
+                getattr(paginator, "page_size_query_param", None),
+            )
+            if name
+        }
+    # Retrieving one object ignores the list's filters (a case's own URL finds it whatever the query).
+    if getattr(view, "action", None) in ("retrieve", "partial_update", "update", "destroy"):
+        return known
+    for backend in getattr(view, "filter_backends", []):
+        if issubclass(backend, OrderingFilter):
+            known.add(backend.ordering_param)
+        elif issubclass(backend, DjangoFilterBackend):
+            filterset = getattr(view, "filterset_class", None)
+            if filterset is not None:
+                known |= set(filterset.base_filters)
+    return known

@@ -1,4 +1,5 @@
 from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
 
 
 class Cursor(CursorPagination):
@@ -15,3 +16,15 @@ def cursor_by(*fields: str, size: int = 50) -> type[Cursor]:
     return type(
         f"Cursor_{'_'.join(f.strip('-') for f in fields)}", (Cursor,), {"ordering": fields, "page_size": size}
     )
+
+
+class WholeList(Cursor):
+    """The cursor page shape for a list that is short by nature and ordered in Python (a case's
+    clocks): one page, no cursor, so every list answers `{next, previous, results}`."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        return list(queryset)
+
+    def get_paginated_response(self, data):
+        return Response({"next": None, "previous": None, "results": data})

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.models import Team, User
@@ -14,7 +15,7 @@ from .. import services
 from ..models import Customer, Product, RootCause
 from . import serializers as s
 from .pagination import cursor_by
-from .schema import CASE_ERRORS, IDEMPOTENCY_KEY, errors_for
+from .schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, errors_for
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -34,18 +35,16 @@ class CustomerFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List customers", responses={200: s.CustomerOut(many=True), **errors_for(401, 429)}
-    ),
+    list=extend_schema(summary="List customers", responses={200: s.CustomerOut(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="Read a customer", responses={200: s.CustomerOut, **CASE_ERRORS}),
 )
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    # Like the browser's customer lookup, every agent may find any customer: the person is the
-    # same whichever team they complained to.
-    queryset = Customer.objects.prefetch_related("external_ids").distinct()
     serializer_class = s.CustomerOut
     filterset_class = CustomerFilter
     pagination_class = cursor_by("id")
+
+    def get_queryset(self):
+        return s.visible_customers(self.request).prefetch_related("external_ids")
 
     @extend_schema(
         summary="Find or create a customer (matched by external id, then e-mail, then phone)",
@@ -62,7 +61,13 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         started = timezone.now()
         customer = services.customer_find_or_create(**data.validated_data)
         code = status.HTTP_201_CREATED if customer.created_at >= started else status.HTTP_200_OK
-        customer = self.get_queryset().get(pk=customer.pk)
+        customer = self.get_queryset().filter(pk=customer.pk).first()
+        if customer is None:
+            # Found, but only through another team's cases: the token learns nothing about them.
+            raise PermissionDenied(
+                "This customer is known only to another team: open the case with these details and "
+                "it is linked to them."
+            )
         return Response(s.CustomerOut(customer).data, status=code)
 
 
@@ -71,12 +76,14 @@ def _visible_teams(user):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Teams the caller works for", responses={200: s.TeamOut(many=True)}),
+    list=extend_schema(
+        summary="Teams the caller works for", responses={200: s.TeamOut(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read a team", responses={200: s.TeamOut, **CASE_ERRORS}),
 )
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.TeamOut
-    pagination_class = None
+    pagination_class = cursor_by("name", "id")
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -94,7 +101,9 @@ class UserFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="People in the caller's teams", responses={200: s.UserOut(many=True)}),
+    list=extend_schema(
+        summary="People in the caller's teams", responses={200: s.UserOut(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read a person", responses={200: s.UserOut, **CASE_ERRORS}),
 )
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
@@ -105,27 +114,31 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return User.objects.none()
-        users = User.objects.filter(is_active=True)
+        users = User.objects.filter(is_active=True, api_token__isnull=True)  # people only
         if not self.request.user.sees_all_teams:
             users = users.filter(teams__in=self.request.user.teams.all()).distinct()
         return users
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Products and services", responses={200: s.ProductOut(many=True)}),
+    list=extend_schema(
+        summary="Products and services", responses={200: s.ProductOut(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read a product", responses={200: s.ProductOut, **CASE_ERRORS}),
 )
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Product.objects.filter(active=True)
     serializer_class = s.ProductOut
-    pagination_class = None
+    pagination_class = cursor_by("name", "id")
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The root-cause taxonomy", responses={200: s.RootCauseOut(many=True)}),
+    list=extend_schema(
+        summary="The root-cause taxonomy", responses={200: s.RootCauseOut(many=True), **LIST_ERRORS}
+    ),
     retrieve=extend_schema(summary="Read a root cause", responses={200: s.RootCauseOut, **CASE_ERRORS}),
 )
 class RootCauseViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = RootCause.objects.filter(active=True).select_related("parent")
     serializer_class = s.RootCauseOut
-    pagination_class = None
+    pagination_class = cursor_by("name", "id")

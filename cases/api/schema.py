@@ -26,7 +26,9 @@ def errors_for(*codes: int) -> dict[int, OpenApiResponse]:
     }
 
 
-CASE_ERRORS = errors_for(401, 404, 429)
+# 400: an unknown query parameter or a bad filter value; 404 on a list: a cursor that is not ours.
+CASE_ERRORS = errors_for(400, 401, 404, 429)
+LIST_ERRORS = errors_for(400, 401, 404, 429)
 WRITE_ERRORS = errors_for(400, 401, 403, 404, 412, 422, 429)
 
 ETAG_HEADER = OpenApiParameter(

@@ -1,11 +1,15 @@
 """Input and output shapes of the API. Inputs validate; the services decide what is allowed."""
 
+from collections.abc import Mapping
+
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Team, User
+from integrations.models import ApiToken
 
 from ..models import (
     ActionStatus,
@@ -23,6 +27,46 @@ from ..models import (
     WhyAnswer,
 )
 from ..workflow import Action
+
+# An integration's own user is no person: it owns no case, takes no hand-off, owns no action.
+PEOPLE = User.objects.filter(is_active=True, api_token__isnull=True)
+
+
+# Fields a client may read but never write here, and where they do change.
+WRITTEN_ELSEWHERE = {
+    "status": "The status changes only by a transition: POST .../transition/ with an action.",
+    "triage_stage": "The triage stage changes only by a transition (complete_what, ...).",
+    "owner": "The owner changes only by POST .../assign/.",
+    "team": "The team changes only by POST .../assign/ with to_team.",
+}
+
+
+class StrictInput:
+    """Mixed into input serializers: a field the server would ignore is refused, never dropped.
+
+    A client that sends `status` in a PATCH, or misspells a field, learns it at once instead of
+    believing the change was made.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            WRITTEN_ELSEWHERE.get(name)
+                            or (
+                                "This field is read-only."
+                                if name in self.fields
+                                else "Unknown field: it is not part of this request."
+                            )
+                        ]
+                        for name in unknown
+                    }
+                )
+        return super().to_internal_value(data)
 
 
 class TeamOut(serializers.ModelSerializer):
@@ -66,7 +110,7 @@ class CustomerOut(serializers.ModelSerializer):
         fields = ["id", "name", "email", "phone", "external_ids", "created_at"]
 
 
-class CustomerIn(serializers.Serializer):
+class CustomerIn(StrictInput, serializers.Serializer):
     """A customer to find or create: matched by (source, external_id), then e-mail, then phone."""
 
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -85,10 +129,29 @@ class CustomerIn(serializers.Serializer):
         return data
 
 
+def visible_customers(request):
+    """Customers the caller may read: people find anyone (the browser's lookup at intake does too);
+    an integration's token only the customers of its teams' cases, and those with no case yet
+    (found or created just before opening one)."""
+    token = getattr(request, "auth", None)
+    if isinstance(token, ApiToken):
+        return Customer.objects.filter(
+            Q(pk__in=Case.objects.filter(team__in=token.teams.all()).values("customer_id"))
+            | ~Exists(Case.objects.filter(customer=OuterRef("pk")))
+        )
+    return Customer.objects.all()
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class VisibleCustomerField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return visible_customers(self.context.get("request"))
+
+
 class CustomerRefIn(CustomerIn):
     """Either an existing customer's `id`, or the details to find or create one."""
 
-    id = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    id = VisibleCustomerField(required=False)
 
     def validate(self, data):
         if data.get("id") is not None:
@@ -144,7 +207,7 @@ class CaseOut(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
-class CaseIn(serializers.Serializer):
+class CaseIn(StrictInput, serializers.Serializer):
     customer = CustomerRefIn()
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
     summary = serializers.CharField(max_length=200)
@@ -155,7 +218,9 @@ class CaseIn(serializers.Serializer):
     team = serializers.PrimaryKeyRelatedField(
         queryset=Team.objects.all(), required=False, help_text="Optional when the caller has one team."
     )
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), required=False)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=PEOPLE, required=False, help_text="Left out: the case waits unassigned in the team's queue."
+    )
     source_reference = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     source = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
     external_id = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -166,7 +231,7 @@ class CaseIn(serializers.Serializer):
         return data
 
 
-class CaseUpdateIn(serializers.Serializer):
+class CaseUpdateIn(StrictInput, serializers.Serializer):
     summary = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(max_length=10000, required=False, allow_blank=True)
     severity = serializers.ChoiceField(choices=Severity.choices, required=False)
@@ -175,7 +240,7 @@ class CaseUpdateIn(serializers.Serializer):
     source_reference = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class TransitionIn(serializers.Serializer):
+class TransitionIn(StrictInput, serializers.Serializer):
     action = serializers.ChoiceField(choices=[(a.value, a.value) for a in Action])
     message = serializers.CharField(
         max_length=5000, required=False, allow_blank=True, help_text="respond: the apology and ownership."
@@ -191,15 +256,15 @@ class TransitionIn(serializers.Serializer):
     )
 
 
-class AssignIn(serializers.Serializer):
-    to_owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+class AssignIn(StrictInput, serializers.Serializer):
+    to_owner = serializers.PrimaryKeyRelatedField(queryset=PEOPLE)
     to_team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
     reason = serializers.CharField(
         max_length=2000, required=False, allow_blank=True, default="", help_text="Needed for a hand-off."
     )
 
 
-class NoteIn(serializers.Serializer):
+class NoteIn(StrictInput, serializers.Serializer):
     text = serializers.CharField(max_length=10000)
 
 
@@ -223,16 +288,24 @@ class NoteOut(serializers.ModelSerializer):
         return str(event.data.get("text", ""))
 
 
-class WhatAnswerSerializer(serializers.ModelSerializer):
+class WhatAnswerSerializer(StrictInput, serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null until the stage is first answered."
+    )
+
     class Meta:
         model = WhatAnswer
         exclude = ["id", "case"]
         read_only_fields = ["updated_at"]
 
 
-class WhyAnswerSerializer(serializers.ModelSerializer):
+class WhyAnswerSerializer(StrictInput, serializers.ModelSerializer):
     root_cause = serializers.PrimaryKeyRelatedField(
         queryset=RootCause.objects.filter(active=True), required=False, allow_null=True
+    )
+
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null until the stage is first answered."
     )
 
     class Meta:
@@ -241,7 +314,11 @@ class WhyAnswerSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
-class DifferentAnswerSerializer(serializers.ModelSerializer):
+class DifferentAnswerSerializer(StrictInput, serializers.ModelSerializer):
+    updated_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Null until the stage is first answered."
+    )
+
     class Meta:
         model = DifferentAnswer
         exclude = ["id", "case"]
@@ -256,11 +333,11 @@ class CorrectiveActionOut(serializers.ModelSerializer):
         fields = ["id", "description", "owner", "due_date", "status", "created_at", "completed_at"]
 
 
-class CorrectiveActionIn(serializers.Serializer):
+class CorrectiveActionIn(StrictInput, serializers.Serializer):
     description = serializers.CharField(max_length=5000)
-    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    owner = serializers.PrimaryKeyRelatedField(queryset=PEOPLE)
     due_date = serializers.DateField()
 
 
-class CorrectiveActionStatusIn(serializers.Serializer):
+class CorrectiveActionStatusIn(StrictInput, serializers.Serializer):
     status = serializers.ChoiceField(choices=ActionStatus.choices)

@@ -1,4 +1,3 @@
-from django.http import JsonResponse
 from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
@@ -7,6 +6,7 @@ from remedies.api import ApprovalViewSet, RemedyKindViewSet
 from sla.api import CalendarViewSet, PolicyViewSet
 
 from . import reference
+from .errors import api_not_found
 from .views import CaseViewSet
 
 app_name = "api"
@@ -26,10 +26,4 @@ router.register("sla/policies", PolicyViewSet, basename="sla-policy")
 router.register("sla/calendars", CalendarViewSet, basename="sla-calendar")
 
 
-def not_found(request, *args, **kwargs):
-    """Unknown API paths answer in the API's error shape, not with an HTML page."""
-    body = {"detail": "No such endpoint.", "code": "not_found", "errors": {}, "problems": []}
-    return JsonResponse(body, status=404)
-
-
-urlpatterns = [path("", include(router.urls)), re_path(r"^.*$", not_found)]
+urlpatterns = [path("", include(router.urls)), re_path(r"^.*$", api_not_found)]

@@ -1,6 +1,6 @@
 """Cases over HTTP. Thin: parse input, call one service, answer with the case."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
@@ -21,10 +21,11 @@ from . import serializers as s
 from .errors import DuplicateCase, PreconditionFailed
 from .filters import SlaCaseFilter, StableOrdering
 from .pagination import cursor_by
-from .schema import CASE_ERRORS, ETAG_HEADER, IDEMPOTENCY_KEY, IF_MATCH, WRITE_ERRORS, errors_for
+from .schema import CASE_ERRORS, ETAG_HEADER, IDEMPOTENCY_KEY, IF_MATCH, LIST_ERRORS, WRITE_ERRORS, errors_for
 from .triage import TriageActions
 
 TimelineCursor = cursor_by("created_at", "id")
+ActionCursor = cursor_by("created_at", "id")
 
 
 def _etag(case: Case) -> str:
@@ -43,7 +44,7 @@ def _if_match(request, case: Case) -> None:
 
 @extend_schema_view(
     list=extend_schema(
-        summary="List cases", responses={200: s.CaseOut(many=True), **errors_for(401, 403, 429)}
+        summary="List cases", responses={200: s.CaseOut(many=True), **LIST_ERRORS, **errors_for(403)}
     ),
     retrieve=extend_schema(
         summary="Read a case",
@@ -108,7 +109,8 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         d = data.validated_data
         team = d.get("team") or self._only_team(request)
         if not (request.user.sees_all_teams or request.user.teams.filter(pk=team.pk).exists()):
-            raise ValidationError({"team": "You can only open cases for your own teams."})
+            # Naming another team is no typo to fix: the caller may not work there (403, not 400).
+            raise PermissionDenied("You can only open cases for your own teams.")
         if d["external_id"]:
             self._refuse_duplicate(d["source"], d["external_id"])
         case = self._open(request, d, team)
@@ -267,6 +269,7 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         methods=["GET"],
         summary="Corrective actions: what we change so it does not happen again",
         responses={200: s.CorrectiveActionOut(many=True), **CASE_ERRORS},
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
     )
     @extend_schema(
         methods=["POST"],
@@ -275,12 +278,18 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         parameters=[IDEMPOTENCY_KEY],
         responses={201: s.CorrectiveActionOut, **WRITE_ERRORS},
     )
-    @action(detail=True, methods=["get", "post"], url_path="corrective-actions", pagination_class=None)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="corrective-actions",
+        pagination_class=ActionCursor,
+        filter_backends=[],
+    )
     def corrective_actions(self, request, reference: str):
         case = self._case()
         if request.method == "GET":
-            actions = case.corrective_actions.select_related("owner")
-            return Response(s.CorrectiveActionOut(actions, many=True).data)
+            page = self.paginate_queryset(case.corrective_actions.select_related("owner"))
+            return self.get_paginated_response(s.CorrectiveActionOut(page, many=True).data)
         return idempotent(request, lambda: self._add_corrective_action(request, case))
 
     def _add_corrective_action(self, request, case: Case) -> Response:

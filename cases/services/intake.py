@@ -62,6 +62,11 @@ def _check_intake(*, actor, team, owner, channel, journey_stage, severity, summa
         raise PermissionDenied("You can only open cases for your own teams.")
 
 
+def _is_integration(user) -> bool:
+    # The reverse one-to-one from an API token; absent (an AttributeError) for a person.
+    return getattr(user, "api_token", None) is not None
+
+
 def case_open(
     *,
     actor,
@@ -79,8 +84,11 @@ def case_open(
     owner=None,
     opened_at=None,
 ) -> Case:
-    """Open a case. With no owner given, the human who logs it owns it: one name from the start."""
-    if owner is None and actor is not None and actor.is_authenticated:
+    """Open a case. With no owner given, the human who logs it owns it: one name from the start.
+
+    An integration's user is not a person: its cases wait unassigned in the team's queue.
+    """
+    if owner is None and actor is not None and actor.is_authenticated and not _is_integration(actor):
         owner = actor
     _check_intake(
         actor=actor,

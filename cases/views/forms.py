@@ -170,9 +170,10 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_owner"].queryset = User.objects.filter(is_active=True, teams=case.team).exclude(
-            pk=case.owner_id
-        )
+        # People only: an integration's user is a team member for scoping, never an owner.
+        self.fields["to_owner"].queryset = User.objects.filter(
+            is_active=True, teams=case.team, api_token__isnull=True
+        ).exclude(pk=case.owner_id)
 
 
 class NoteForm(forms.Form):

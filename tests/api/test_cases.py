@@ -52,11 +52,15 @@ def test_a_patch_without_if_match_is_allowed(api, case):
     assert response.status_code == 200
 
 
-def test_status_cannot_be_written_directly(api, case):
-    response = api.patch(f"/api/v1/cases/{case.reference}/", {"status": "closed"}, format="json")
+def test_status_cannot_be_written_directly_and_says_to_use_a_transition(api, case):
+    response = api.patch(
+        f"/api/v1/cases/{case.reference}/", {"status": "closed", "summary": "Changed"}, format="json"
+    )
 
     case.refresh_from_db()
-    assert response.status_code == 200 and case.status == "new"
+    assert response.status_code == 400
+    assert "transition" in response.json()["errors"]["status"][0]
+    assert case.status == "new" and case.summary != "Changed"
 
 
 def test_a_transition_moves_the_case_and_records_it(api, case):

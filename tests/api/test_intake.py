@@ -123,5 +123,32 @@ def test_the_team_is_needed_when_the_caller_has_several(client, manager, new_cas
 def test_a_token_cannot_open_a_case_for_a_team_it_does_not_serve(api, new_case_body, other_team):
     response = api.post("/api/v1/cases/", {**new_case_body, "team": other_team.pk}, format="json")
 
-    assert response.status_code == 400
-    assert response.json()["errors"]["team"] == ["You can only open cases for your own teams."]
+    assert response.status_code == 403
+    assert response.json()["detail"] == "You can only open cases for your own teams."
+
+
+def test_a_case_opened_by_a_token_waits_unassigned_in_the_teams_queue(api, new_case_body):
+    response = api.post("/api/v1/cases/", new_case_body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["owner"] is None
+    unassigned = api.get("/api/v1/cases/", {"owner": ""}).json()["results"]
+    assert [c["reference"] for c in unassigned] == [response.json()["reference"]]
+
+
+def test_a_case_opened_by_a_token_can_name_a_person_as_owner(api, agent, new_case_body):
+    response = api.post("/api/v1/cases/", dict(new_case_body, owner=agent.pk), format="json")
+
+    assert response.status_code == 201 and response.json()["owner"]["username"] == "ava"
+
+
+def test_a_tokens_own_user_is_no_person_to_own_assign_or_list(api, write_token, agent, case, new_case_body):
+    robot = write_token[0].user
+
+    opened = api.post("/api/v1/cases/", dict(new_case_body, owner=robot.pk), format="json")
+    handed = api.post(f"/api/v1/cases/{case.reference}/assign/", {"to_owner": robot.pk}, format="json")
+    people = {u["id"] for u in api.get("/api/v1/users/").json()["results"]}
+
+    assert opened.status_code == 400 and "owner" in opened.json()["errors"]
+    assert handed.status_code == 400 and "to_owner" in handed.json()["errors"]
+    assert robot.pk not in people and agent.pk in people

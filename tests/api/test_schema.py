@@ -18,6 +18,11 @@ from sla.policies import policies_ensure_defaults
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    schemathesis.checks.status_code_conformance,
+    schemathesis.checks.response_schema_conformance,
+]
 
 KEY_PATHS = {
     "/api/v1/cases/": {"get", "post"},
@@ -79,6 +84,51 @@ def test_the_schema_describes_the_key_paths_enums_errors_and_token_auth(client):
     )
 
 
+def test_every_list_is_a_cursor_page_and_documents_its_400_and_404(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    schemas = schema["components"]["schemas"]
+
+    lists = 0
+    for path, operations in schema["paths"].items():
+        get = operations.get("get")
+        if get is None:
+            continue
+        answer = get["responses"]["200"]["content"]["application/json"]["schema"]
+        assert answer.get("type") != "array", f"{path} answers a bare array"
+        shape = schemas[answer["$ref"].rsplit("/", 1)[-1]]
+        if "results" in shape["properties"]:
+            lists += 1
+            assert {"next", "previous", "results"} <= set(shape["properties"]), path
+            assert {"400", "401", "404", "429"} <= set(get["responses"]), path
+    assert lists >= 17
+
+
+def test_the_schema_types_what_the_answers_really_hold(client):
+    schemas = json.loads(client.get("/api/schema/?format=json").content)["components"]["schemas"]
+
+    for stage in ("WhatAnswer", "WhyAnswer", "DifferentAnswer"):
+        assert schemas[stage]["properties"]["updated_at"]["nullable"] is True
+    for field in ("severity", "channel"):
+        policy_field = schemas["PolicyOut"]["properties"][field]
+        assert policy_field["nullable"] is True
+        assert {"$ref": "#/components/schemas/NullEnum"} in policy_field["oneOf"]
+
+
+def test_a_policy_for_any_severity_answers_null_not_an_empty_string(api):
+    policies_ensure_defaults()
+
+    listed = api.get("/api/v1/sla/policies/").json()["results"]
+
+    default = next(p for p in listed if p["is_default"])
+    assert default["severity"] is None and default["channel"] is None
+
+
+def test_an_unanswered_triage_stage_has_a_null_updated_at(api, case):
+    answer = api.get(f"/api/v1/cases/{case.reference}/triage/why/").json()
+
+    assert answer["updated_at"] is None
+
+
 def test_the_docs_page_works_offline(client):
     response = client.get("/api/docs/")
 
@@ -100,8 +150,11 @@ def keep_the_test_connection():
 
 @pytest.mark.fuzz
 @pytest.mark.usefixtures("keep_the_test_connection")
-def test_no_generated_request_gets_a_server_error(team, agent, lead):
-    """Bounded: a few examples per operation, against known objects and random ones."""
+def test_no_generated_request_gets_a_server_error_or_an_answer_the_schema_does_not_describe(
+    team, agent, lead
+):
+    """Bounded: a few examples per operation, against known objects and random ones. Every answer
+    has a documented status and the documented shape, so generated clients can trust the schema."""
     from integrations.tokens import api_token_create
 
     _, key = api_token_create(name="Fuzzer", teams=[team], can_write=True)
@@ -132,12 +185,15 @@ def test_no_generated_request_gets_a_server_error(team, agent, lead):
             def call(case):
                 response = case.call(headers=headers)
                 seen.append(response.status_code)
-                if response.status_code >= 500:
+                try:
+                    case.validate_response(response, checks=CHECKS, headers=headers)
+                except Exception as failed:  # schemathesis raises a group of check failures
                     failures.append(
-                        f"{case.method} {case.formatted_path} {case.body!r} -> {response.status_code}"
+                        f"{case.method} {case.formatted_path} {case.query!r} {case.body!r} -> "
+                        f"{response.status_code}: {str(failed)[:600]}"
                     )
 
             call()
-    assert failures == []
+    assert failures == [], "\n".join(failures[:20])
     answered = collections.Counter(code // 100 for code in seen)
     assert answered[2] > 50 and answered[4] > 50  # it really got in, and really sent bad input

@@ -27,7 +27,7 @@ def refs(answer) -> list[str]:
 
 
 def test_a_cases_clocks_show_their_deadlines(api, chat_case):
-    clocks = {c["kind"]: c for c in api.get(f"/api/v1/cases/{chat_case.reference}/clocks/").json()}
+    clocks = {c["kind"]: c for c in api.get(f"/api/v1/cases/{chat_case.reference}/clocks/").json()["results"]}
 
     first = clocks["first_response"]
     assert first["state"] == "running" and first["paused"] is False
@@ -41,7 +41,7 @@ def test_a_breached_clock_shows_when_it_breached(api, chat_case, clock_at):  # n
 
     first = next(
         c
-        for c in api.get(f"/api/v1/cases/{chat_case.reference}/clocks/").json()
+        for c in api.get(f"/api/v1/cases/{chat_case.reference}/clocks/").json()["results"]
         if c["kind"] == "first_response"
     )
     assert first["state"] == "breached" and first["breached_at"].startswith("2026-06-01T10:01:00")
@@ -85,7 +85,7 @@ def test_everyone_with_a_token_reads_policies_and_calendars(read_token, policies
     from .conftest import client_for
 
     client = client_for(read_token[1])
-    listed = client.get("/api/v1/sla/policies/").json()
+    listed = client.get("/api/v1/sla/policies/").json()["results"]
 
     assert any(p["is_default"] for p in listed)
     assert all(isinstance(t["minutes"], int) for p in listed for t in p["targets"])

@@ -97,7 +97,7 @@ def test_corrective_actions_are_marked_done(api, case, lead):
 def test_teams_and_users_are_those_of_the_token(api, team, other_team, agent):
     factories.UserFactory(username="omar", teams=[other_team])
 
-    teams = api.get("/api/v1/teams/").json()
+    teams = api.get("/api/v1/teams/").json()["results"]
     users = api.get("/api/v1/users/").json()["results"]
 
     assert [t["name"] for t in teams] == ["Front desk"]
@@ -108,8 +108,8 @@ def test_teams_and_users_are_those_of_the_token(api, team, other_team, agent):
 def test_products_and_root_causes_are_listed(api, product):
     cause = factories.root_cause()
 
-    assert [p["name"] for p in api.get("/api/v1/products/").json()] == [product.name]
-    labels = {c["label"] for c in api.get("/api/v1/root-causes/").json()}
+    assert [p["name"] for p in api.get("/api/v1/products/").json()["results"]] == [product.name]
+    labels = {c["label"] for c in api.get("/api/v1/root-causes/").json()["results"]}
     assert str(cause) in labels
 
 

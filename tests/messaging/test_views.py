@@ -79,3 +79,18 @@ def test_sending_returns_to_the_case_which_lists_the_message(client, agent, mail
     page = client.get(answer["Location"])
     assert b"Message sent to the customer." in page.content
     assert b"to jo@example.com" in page.content
+
+
+@pytest.mark.parametrize("subject", ["Sorry\nBcc: everyone@example.com", "Two\r\nlines", "Line\u2028break"])
+def test_a_subject_with_a_line_break_is_a_form_error_and_nothing_is_sent(client, agent, mailed, subject):
+    client.force_login(agent)
+
+    page = client.post(
+        url(mailed), {"kind": "free", "subject": subject, "body": "Hello there", "intent": "send"}
+    )
+
+    assert page.status_code == 400
+    assert "one line" in page.context["form"].errors["subject"][0]
+    assert b"Hello there</textarea>" in page.content
+    assert not Notification.objects.exists()
+    assert not CaseEvent.objects.filter(kind="case.message.sent").exists()

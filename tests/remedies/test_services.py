@@ -292,3 +292,21 @@ def test_the_system_cannot_give_or_decide(caps, agent, case, coupon, refund):
     approval = give(case, agent, refund, "80").approval
     with pytest.raises(PermissionDenied):
         services.approval_decide(approval=approval, actor=None, approve=True, reason="ok")
+
+
+def test_an_integrations_own_user_can_neither_give_nor_decide(team, case, coupon, caps):
+    from integrations.tokens import api_token_create
+
+    robot = api_token_create(name="Robot", teams=[team], can_write=True)[0].user
+
+    with pytest.raises(PermissionDenied):
+        services.remedy_give(case=case, actor=robot, kind=coupon, amount="5.00", currency="GBP")
+    assert not Remedy.objects.exists()
+
+
+@pytest.mark.parametrize("amount", ["1e3", "NaN", "Infinity", "1E+2"])
+def test_clean_money_refuses_exponent_and_non_finite_notation(amount):
+    with pytest.raises(ValidationError) as refused:
+        services.clean_money(amount=amount, currency="GBP")
+
+    assert "amount" in refused.value.message_dict

@@ -1,132 +1,141 @@
 """Every URL x every role gets exactly the expected status; a URL missing here fails the suite.
 
 Roles: anonymous; an agent of team A (the case's team) and of team B; team A's lead; a manager;
-an admin; API tokens for team A, read-only and read-write. Browser pages know no tokens (a token
-is anonymous there); the API knows sessions and tokens.
+an admin; API tokens for team A, read-only and read-write; a write token for team B; a revoked
+token. Browser pages know no tokens (a token is anonymous there); the API knows sessions and tokens.
+Every API write sends a valid body (BODIES), so a 400 can never pass where a 403 is due.
 """
 
+import datetime
+import json
+from collections.abc import Callable
+
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.world import ROLES, build
 
 
 # Shorthands, one status per role in ROLES order:
-#            anon agA  agB  leadA mgr  admin tokR tokW
+#            anon agA  agB  leadA mgr  admin tokR tokW tokB revoked
 def row(*codes: int) -> dict[str, int]:
     assert len(codes) == len(ROLES)
     return dict(zip(ROLES, codes, strict=True))
 
 
 ENDPOINTS: dict[tuple[str, str], dict[str, int]] = {
-    ("login", "GET"): row(200, 302, 302, 302, 302, 302, 200, 200),
-    ("login", "POST"): row(200, 302, 302, 302, 302, 302, 200, 200),
-    ("logout", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302),
-    ("cases:my_cases", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
-    ("cases:queue", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
-    ("cases:search", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
-    ("cases:new", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
-    ("cases:new", "POST"): row(302, 200, 200, 200, 200, 200, 302, 302),
-    ("cases:customer_lookup", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
-    ("cases:customer_export", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("cases:customer_erase", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("cases:customer_erase", "POST"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("cases:customer_erasures", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("cases:detail", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302),
-    ("cases:transition", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
-    ("cases:triage", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302),
-    ("cases:action_add", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
-    ("cases:action_status", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
-    ("cases:assign", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
-    ("cases:note", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302),
-    ("remedies:approvals", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
-    ("remedies:decide", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302),
-    ("remedies:give", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302),
-    ("sla:at_risk", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
-    ("sla:notifications", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
-    ("sla:deliveries", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("sla:delivery_retry", "POST"): row(302, 403, 403, 403, 302, 302, 302, 302),
-    ("sla:policies", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("sla:policy_new", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("sla:policy_new", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302),
-    ("sla:policy_edit", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("sla:policy_edit", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302),
-    ("sla:calendar_new", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("sla:calendar_new", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302),
-    ("sla:calendar_edit", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302),
-    ("sla:calendar_edit", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302),
-    ("sla:case_clocks", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302),
-    ("sla:promise", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302),
-    ("sla:promise_kept", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302),
-    ("sla:customer_updated", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302),
-    ("inbound:attachment", "GET"): row(302, 404, 404, 404, 404, 404, 302, 302),
-    ("integrations:webhooks", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
-    ("integrations:webhooks", "POST"): row(302, 403, 403, 200, 200, 200, 302, 302),
-    ("integrations:webhook_detail", "GET"): row(302, 403, 403, 404, 200, 200, 302, 302),
-    ("integrations:webhook_toggle", "POST"): row(302, 403, 403, 404, 302, 302, 302, 302),
-    ("integrations:webhook_redeliver", "POST"): row(302, 403, 403, 404, 404, 404, 302, 302),
-    ("api:case-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:case-list", "POST"): row(401, 400, 400, 400, 400, 400, 403, 400),
-    ("api:case-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:case-assign", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
-    ("api:case-corrective-action", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405),
-    ("api:case-corrective-actions", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:case-corrective-actions", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
-    ("api:case-notes", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:case-notes", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
-    ("api:case-timeline", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:case-transition", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
-    ("api:case-triage-different", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:case-triage-what", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:case-triage-why", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:customer-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:customer-list", "POST"): row(401, 400, 400, 400, 400, 400, 403, 400),
-    ("api:customer-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:team-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:team-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:user-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:user-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:product-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:product-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:root-cause-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:root-cause-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:webhook-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:webhook-list", "POST"): row(401, 400, 400, 400, 400, 400, 403, 400),
-    ("api:webhook-detail", "GET"): row(401, 404, 404, 404, 200, 200, 404, 404),
-    ("api:webhook-deliveries", "GET"): row(401, 404, 404, 404, 200, 200, 404, 404),
-    ("api:webhook-redeliver", "POST"): row(401, 404, 404, 404, 404, 404, 403, 404),
-    ("api:case-clocks", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:case-remedies", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:case-remedies", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
-    ("api:approval-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:approval-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200),
-    ("api:approval-decide", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400),
-    ("api:remedy-kind-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:remedy-kind-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:sla-policy-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:sla-policy-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:sla-policy-detail", "PATCH"): row(401, 403, 403, 403, 200, 200, 403, 403),
-    ("api:sla-calendar-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:sla-calendar-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200),
-    ("api:sla-calendar-detail", "PATCH"): row(401, 403, 403, 403, 200, 200, 403, 403),
-    ("messaging:compose", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302),
-    ("messaging:compose", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302),
-    ("api-schema", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200),
-    ("api-docs", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200),
-    ("insights:dashboard", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
-    ("insights:cases", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302),
-    ("insights:cases_csv", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302),
-    ("insights:improvements", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302),
-    ("insights:improvement", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302),
-    ("insights:improvement_status", "POST"): row(302, 403, 403, 404, 404, 404, 302, 302),
-    ("insights:promote", "POST"): row(302, 403, 403, 400, 400, 400, 302, 302),
-    ("insights:customer_360", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302),
-    ("insights:follow_up", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302),
-    ("insights:survey_send", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302),
-    ("survey", "GET"): row(410, 410, 410, 410, 410, 410, 410, 410),
-    ("survey", "POST"): row(410, 410, 410, 410, 410, 410, 410, 410),
-    ("healthz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200),
-    ("readyz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("login", "GET"): row(200, 302, 302, 302, 302, 302, 200, 200, 200, 200),
+    ("login", "POST"): row(200, 302, 302, 302, 302, 302, 200, 200, 200, 200),
+    ("logout", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("cases:my_cases", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:queue", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:search", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:new", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:new", "POST"): row(302, 400, 400, 400, 400, 400, 302, 302, 302, 302),
+    ("cases:customer_lookup", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:customer_export", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("cases:customer_erase", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("cases:customer_erase", "POST"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("cases:customer_erasures", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("cases:detail", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:transition", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:triage", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
+    ("cases:action_add", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:action_status", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:assign", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("cases:note", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("remedies:approvals", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302, 302, 302),
+    ("remedies:decide", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302, 302, 302),
+    ("remedies:give", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302, 302, 302),
+    ("sla:at_risk", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302, 302, 302),
+    ("sla:notifications", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302, 302, 302),
+    ("sla:deliveries", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("sla:delivery_retry", "POST"): row(302, 403, 403, 403, 302, 302, 302, 302, 302, 302),
+    ("sla:policies", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("sla:policy_new", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("sla:policy_new", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302, 302, 302),
+    ("sla:policy_edit", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("sla:policy_edit", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302, 302, 302),
+    ("sla:calendar_new", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("sla:calendar_new", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302, 302, 302),
+    ("sla:calendar_edit", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("sla:calendar_edit", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302, 302, 302),
+    ("sla:case_clocks", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("sla:promise", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302, 302, 302),
+    ("sla:promise_kept", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
+    ("sla:customer_updated", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
+    ("inbound:attachment", "GET"): row(302, 404, 404, 404, 404, 404, 302, 302, 302, 302),
+    ("integrations:webhooks", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302, 302, 302),
+    ("integrations:webhooks", "POST"): row(302, 403, 403, 200, 200, 200, 302, 302, 302, 302),
+    ("integrations:webhook_detail", "GET"): row(302, 403, 403, 404, 200, 200, 302, 302, 302, 302),
+    ("integrations:webhook_toggle", "POST"): row(302, 403, 403, 404, 302, 302, 302, 302, 302, 302),
+    ("integrations:webhook_redeliver", "POST"): row(302, 403, 403, 404, 404, 404, 302, 302, 302, 302),
+    ("api:case-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:case-list", "POST"): row(401, 201, 403, 201, 201, 201, 403, 201, 403, 401),
+    ("api:case-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:case-detail", "PATCH"): row(401, 200, 404, 200, 200, 200, 403, 200, 404, 401),
+    ("api:case-assign", "POST"): row(401, 200, 404, 200, 200, 200, 403, 200, 404, 401),
+    ("api:case-corrective-action", "GET"): row(401, 405, 405, 405, 405, 405, 405, 405, 405, 401),
+    ("api:case-corrective-action", "PATCH"): row(401, 403, 404, 200, 200, 200, 403, 200, 404, 401),
+    ("api:case-corrective-actions", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:case-corrective-actions", "POST"): row(401, 403, 404, 201, 201, 201, 403, 201, 404, 401),
+    ("api:case-notes", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:case-notes", "POST"): row(401, 201, 404, 201, 201, 201, 403, 201, 404, 401),
+    ("api:case-timeline", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:case-transition", "POST"): row(401, 200, 404, 200, 200, 200, 403, 200, 404, 401),
+    ("api:case-triage-different", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:case-triage-what", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:case-triage-what", "PATCH"): row(401, 200, 404, 200, 200, 200, 403, 200, 404, 401),
+    ("api:case-triage-why", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:customer-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:customer-list", "POST"): row(401, 201, 201, 201, 201, 201, 403, 201, 201, 401),
+    ("api:customer-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 404, 401),
+    ("api:team-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:team-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:user-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:user-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:product-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:product-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:root-cause-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:root-cause-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:webhook-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:webhook-list", "POST"): row(401, 403, 403, 201, 201, 201, 403, 201, 201, 401),
+    ("api:webhook-detail", "GET"): row(401, 404, 404, 404, 200, 200, 404, 404, 404, 401),
+    ("api:webhook-deliveries", "GET"): row(401, 404, 404, 404, 200, 200, 404, 404, 404, 401),
+    ("api:webhook-redeliver", "POST"): row(401, 404, 404, 404, 404, 404, 403, 404, 404, 401),
+    ("api:case-clocks", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:case-remedies", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:case-remedies", "POST"): row(401, 201, 404, 201, 201, 201, 403, 201, 404, 401),
+    ("api:approval-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:approval-detail", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:approval-decide", "POST"): row(401, 403, 404, 200, 200, 200, 403, 200, 404, 401),
+    ("api:remedy-kind-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:remedy-kind-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:sla-policy-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:sla-policy-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:sla-policy-detail", "PATCH"): row(401, 403, 403, 403, 200, 200, 403, 403, 403, 401),
+    ("api:sla-calendar-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:sla-calendar-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:sla-calendar-detail", "PATCH"): row(401, 403, 403, 403, 200, 200, 403, 403, 403, 401),
+    ("messaging:compose", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("messaging:compose", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302, 302, 302),
+    ("api-schema", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api-docs", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("insights:dashboard", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302, 302, 302),
+    ("insights:cases", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302, 302, 302),
+    ("insights:cases_csv", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302, 302, 302),
+    ("insights:improvements", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302, 302, 302),
+    ("insights:improvement", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302, 302, 302),
+    ("insights:improvement_status", "POST"): row(302, 403, 403, 404, 404, 404, 302, 302, 302, 302),
+    ("insights:promote", "POST"): row(302, 403, 403, 400, 400, 400, 302, 302, 302, 302),
+    ("insights:customer_360", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302, 302, 302),
+    ("insights:follow_up", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302, 302, 302),
+    ("insights:survey_send", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
+    ("survey", "GET"): row(410, 410, 410, 410, 410, 410, 410, 410, 410, 410),
+    ("survey", "POST"): row(410, 410, 410, 410, 410, 410, 410, 410, 410, 410),
+    ("healthz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("readyz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
 
 KWARGS = {
@@ -224,17 +233,86 @@ def world(db):
     return build()
 
 
+def _due_date() -> str:
+    return (datetime.date(2030, 1, 1)).isoformat()
+
+
+# Valid bodies: a 400 here would mean the input was wrong, so it can never stand in for a 403.
+# Each takes the world's ids and the role (tokens name the person they act for).
+BODIES: dict[tuple[str, str], Callable[[dict, str], dict]] = {
+    ("api:case-list", "POST"): lambda ids, role: {
+        "customer": {"name": "Dana Diner", "email": f"dana-{role}@example.com"},
+        "summary": "Charged twice",
+        "product": ids["product"],
+        "journey_stage": "billing",
+        "team": ids["team"],
+    },
+    ("api:case-detail", "PATCH"): lambda ids, role: {"summary": "Charged twice for one box"},
+    ("api:case-assign", "POST"): lambda ids, role: {
+        "to_owner": ids["person:lead_a"],
+        "reason": "Needs a refund",
+    },
+    ("api:case-corrective-actions", "POST"): lambda ids, role: {
+        "description": "Check the vans",
+        "owner": ids["person:lead_a"],
+        "due_date": _due_date(),
+    },
+    ("api:case-corrective-action", "PATCH"): lambda ids, role: {"status": "done"},
+    ("api:case-notes", "POST"): lambda ids, role: {"text": "Called back, no answer."},
+    ("api:case-transition", "POST"): lambda ids, role: {
+        "action": "respond",
+        "message": "So sorry: I own this and will call you by 5pm.",
+    },
+    ("api:case-triage-what", "PATCH"): lambda ids, role: {"complaint": "The box was late."},
+    ("api:customer-list", "POST"): lambda ids, role: {"name": "Eve", "email": f"eve-{role}@example.com"},
+    ("api:webhook-list", "POST"): lambda ids, role: {
+        "name": f"CRM {role}",
+        "url": "https://crm.example.com/hook",
+    },
+    ("api:webhook-redeliver", "POST"): lambda ids, role: {},
+    ("api:case-remedies", "POST"): lambda ids, role: {
+        "kind": "coupon",
+        "amount": "5.00",
+        "currency": "GBP",
+        **_for_person(ids, role, default="agent_a"),
+    },
+    ("api:approval-decide", "POST"): lambda ids, role: {
+        "approve": True,
+        "reason": "Fair",
+        **_for_person(ids, role, default="lead_a"),
+    },
+    ("api:sla-policy-detail", "PATCH"): lambda ids, role: {"description": "Faster for chats"},
+    ("api:sla-calendar-detail", "PATCH"): lambda ids, role: {"tz": "Europe/London"},
+}
+
+
+def _for_person(ids: dict, role: str, *, default: str) -> dict:
+    if not role.startswith("token"):
+        return {}
+    person = "agent_b" if role == "token_b" else default
+    return {"on_behalf_of": ids[f"person:{person}"]}
+
+
+def test_every_api_write_in_the_matrix_sends_a_real_body():
+    writes = {(name, method) for name, method in ENDPOINTS if name.startswith("api:") and method != "GET"}
+    assert writes == set(BODIES)
+
+
 @pytest.mark.parametrize(("name", "method"), list(ENDPOINTS))
 def test_each_role_gets_exactly_the_expected_status(world, name, method):
-    world.log_in_again()
     path = resolve_path(name, world.ids)
-    extra = (
-        {"content_type": "application/json", "data": "{}"}
-        if name.startswith("api") and method != "GET"
-        else {}
-    )
     got = {}
     for role in ROLES:
-        response = getattr(world.clients[role], method.lower())(path, **extra)
+        world.log_in_again()
+        extra = {}
+        if (name, method) in BODIES:
+            extra = {
+                "content_type": "application/json",
+                "data": json.dumps(BODIES[name, method](world.ids, role)),
+            }
+        # Each role meets the same world: what one role changed is rolled back before the next.
+        with transaction.atomic():
+            response = getattr(world.clients[role], method.lower())(path, **extra)
+            transaction.set_rollback(True)
         got[role] = response.status_code
     assert got == ENDPOINTS[(name, method)]

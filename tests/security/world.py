@@ -10,12 +10,23 @@ from django.utils import timezone
 from cases import services
 from cases.workflow import Action
 from integrations.models import WebhookSubscription
-from integrations.tokens import api_token_create
+from integrations.tokens import api_token_create, api_token_revoke
+from remedies.demo import install_default_caps
 from remedies.models import ApprovalRequest, RemedyKind
 from sla.models import BusinessCalendar, Notification, Policy
 from tests import factories
 
-ROLES = ["anonymous", "agent_a", "agent_b", "lead_a", "manager", "admin", "token_read", "token_write"]
+ROLES = [
+    "anonymous", "agent_a", "agent_b", "lead_a", "manager", "admin",
+    "token_read", "token_write", "token_b", "token_revoked",
+]  # fmt: skip
+# Tokens act on behalf of a person of their teams when money or approvals are at stake.
+ON_BEHALF_OF = {
+    "token_read": "agent_a",
+    "token_write": "agent_a",
+    "token_b": "agent_b",
+    "token_revoked": "agent_a",
+}
 
 
 @dataclass
@@ -39,6 +50,7 @@ def build() -> World:
         "manager": factories.UserFactory(username="max", role="manager"),
         "admin": factories.UserFactory(username="ada", role="admin", is_staff=True, is_superuser=True),
     }
+    install_default_caps()
     team_a.lead = people["lead_a"]
     team_a.save()
     agent = people["agent_a"]
@@ -89,8 +101,15 @@ def build() -> World:
     for role, person in people.items():
         clients[role] = Client()
         clients[role].force_login(person)
-    for role, write in (("token_read", False), ("token_write", True)):
-        _token, key = api_token_create(name=role, teams=[team_a], can_write=write)
+    for role, write, team in (
+        ("token_read", False, team_a),
+        ("token_write", True, team_a),
+        ("token_b", True, team_b),
+        ("token_revoked", True, team_a),
+    ):
+        token, key = api_token_create(name=role, teams=[team], can_write=write)
+        if role == "token_revoked":
+            api_token_revoke(token=token)
         clients[role] = Client(HTTP_AUTHORIZATION=f"Token {key}")
     ids = {
         "reference": case.reference,
@@ -105,5 +124,7 @@ def build() -> World:
         "user": agent.pk,
         "product": case.product_id,
         "root_cause": factories.root_cause().pk,
+        "team_b": team_b.pk,
+        **{f"person:{role}": person.pk for role, person in people.items()},
     }
     return World(clients=clients, ids=ids, people=people)
