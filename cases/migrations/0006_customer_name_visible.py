@@ -7,7 +7,7 @@ import cases.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_case_source_external_id"),
+        ("cases", "0005_timeline_erasure_exception"),
     ]
 
     operations = [
