@@ -52,6 +52,7 @@ def test_a_sweep_leases_only_the_delivery_it_is_sending(subscription, agent, tea
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(WEBHOOK_TIMEOUT_SECONDS=2)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED needs PostgreSQL")
 def test_two_sweeps_at_once_never_send_a_delivery_twice(subscription, agent, team, receiver):
     open_cases(16, agent=agent, team=team)
     receiver.delay = 0.25
