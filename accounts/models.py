@@ -47,6 +47,22 @@ class User(AbstractUser):
         return self.is_superuser or self.role in {Role.MANAGER, Role.ADMIN}
 
     @property
+    def my_teams(self) -> list["Team"]:
+        """The teams this person works in, read once per instance (one request, one task): the
+        checks of one write ask several times. Changing the membership forgets it."""
+        if "_my_teams" not in self.__dict__:
+            self._my_teams = list(self.teams.all()) if self.pk else []
+        return self._my_teams
+
+    @property
+    def team_ids(self) -> frozenset[int]:
+        return frozenset(team.pk for team in self.my_teams)
+
+    def works_in(self, team) -> bool:
+        """Whether this person works `team`'s cases (a team or its id)."""
+        return self.sees_all_teams or getattr(team, "pk", team) in self.team_ids
+
+    @property
     def leads(self) -> bool:
         """Team leads and above take the WHY and WHAT DIFFERENT steps and approve."""
         return self.is_superuser or self.role in {Role.TEAM_LEAD, Role.MANAGER, Role.ADMIN}

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
-from remedies import demo as remedies_demo
 
 from . import services
 from .models import Case, Channel, Customer, JourneyStage, Product, RootCause, Severity
@@ -77,6 +76,31 @@ PROGRESS = [(0, 0), (1, 0), (1, 1), (2, 1), (2, 2), (3, 3), (4, 3), (5, 3), (1, 
 
 
 @dataclass
+class DemoWorld:
+    """What the core seeded, for the concerns' seeders: the people, the cases worked, the dice."""
+
+    users: dict
+    rng: random.Random
+    worked: object = None
+
+
+# (stage, seeder): "people" runs once teams and people exist, "cases" once cases are worked.
+# Each concern registers its own in AppConfig.ready(), so the core seeds without knowing them.
+_seeders: list[tuple[str, object]] = []
+
+
+def register_seeder(stage: str, seeder) -> None:
+    if (stage, seeder) not in _seeders:
+        _seeders.append((stage, seeder))
+
+
+def _run_seeders(stage: str, world: DemoWorld) -> None:
+    for when, seeder in _seeders:
+        if when == stage:
+            seeder(world)
+
+
+@dataclass
 class SeedReport:
     created_cases: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
@@ -116,7 +140,8 @@ def seed(*, case_count: int = 100, random_seed: int = 7) -> SeedReport:
         if team.lead_id is None:
             team.lead = lead
             team.save(update_fields=["lead"])
-    remedies_demo.install_default_caps()
+    world = DemoWorld(users=users, rng=random.Random(random_seed))
+    _run_seeders("people", world)
     products = [Product.objects.get_or_create(name=name)[0] for name in PRODUCTS]
     causes = []
     for category, children in ROOT_CAUSES.items():
@@ -127,7 +152,7 @@ def seed(*, case_count: int = 100, random_seed: int = 7) -> SeedReport:
     ]
     if Case.objects.filter(created_by__username__in=[p[0] for p in PEOPLE]).exists():
         return report
-    rng = random.Random(random_seed)
+    rng = world.rng
     agents = {teams["Front desk"]: [users["ava"], users["sam"]], teams["Online orders"]: [users["omar"]]}
     leads = {teams["Front desk"]: users["lee"], teams["Online orders"]: users["nia"]}
     now = timezone.now()
@@ -153,11 +178,8 @@ def seed(*, case_count: int = 100, random_seed: int = 7) -> SeedReport:
         report.created_cases += 1
         created.append(case.pk)
     worked = Case.objects.filter(pk__in=created).select_related("owner").order_by("pk")
-    remedies_demo.seed_remedies(cases=worked, rng=rng)
-    # The learning loop on top: follow-ups, survey answers, one completed improvement.
-    from insights.demo import seed_learning_loop
-
-    seed_learning_loop(manager=users["max"], rng=rng)
+    world.worked = worked
+    _run_seeders("cases", world)
     return report
 
 

@@ -19,7 +19,7 @@ def visible_cases(user, queryset: QuerySet[Case] | None = None) -> QuerySet[Case
 def can_view_case(user, case: Case) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    return user.sees_all_teams or user.teams.filter(pk=case.team_id).exists()
+    return user.works_in(case.team_id)
 
 
 def can_work_case(user, case: Case) -> bool:

@@ -4,18 +4,28 @@ import re
 
 from django.db.models import Q, QuerySet
 
-from sla.selectors import by_time_to_breach
-
 from .models import Case, CaseEvent, Customer
 from .models.case import OPEN_STATUSES
 from .permissions import visible_cases
 
 LIST_RELATED = ("customer", "team", "owner", "product")
 
+# How queues are ordered: the SLA app registers "soonest deadline first" in its ready(); without
+# it, the longest-waiting customer comes first.
+_queue_order: list = []
+
+
+def register_queue_order(order) -> None:
+    _queue_order[:] = [order]
+
+
+def by_urgency(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return _queue_order[0](qs) if _queue_order else qs.order_by("opened_at", "id")
+
 
 def my_cases(user) -> QuerySet[Case]:
     """The user's own open cases, soonest deadline first, then the longest-waiting customer."""
-    return by_time_to_breach(
+    return by_urgency(
         visible_cases(user).filter(owner=user, status__in=OPEN_STATUSES).select_related(*LIST_RELATED)
     )
 
@@ -34,7 +44,7 @@ def team_queue(
         qs = qs.filter(team_id=team_id)
     if unassigned:
         qs = qs.filter(owner__isnull=True)
-    return by_time_to_breach(qs)
+    return by_urgency(qs)
 
 
 REFERENCE = re.compile(r"^\s*R-?0*(\d+)\s*$", re.IGNORECASE)

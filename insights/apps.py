@@ -7,6 +7,13 @@ class InsightsConfig(AppConfig):
     verbose_name = "Insights and the learning loop"
 
     def ready(self):
+        from cases.demo import register_seeder
+
+        from . import demo
         from .privacy import register
 
         register()  # its eraser and exporter join every customer erasure and export
+        # The learning loop on top of the worked cases: follow-ups, surveys, an improvement.
+        register_seeder(
+            "cases", lambda world: demo.seed_learning_loop(manager=world.users["max"], rng=world.rng)
+        )

@@ -7,6 +7,8 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations (API tokens, webhooks)"
 
     def ready(self):
+        from . import webhooks
         from .privacy import register
 
         register()  # its eraser and exporter join every customer erasure and export
+        webhooks.register()  # every event may be announced: the outbox's webhook channel

@@ -103,6 +103,11 @@ class WebhookSubscription(models.Model):
     def wants(self, event_type: str) -> bool:
         return not self.event_types or event_type in self.event_types
 
+    @property
+    def team_ids(self) -> set[int]:
+        """The teams whose cases it hears about (empty: every team); reads prefetched teams."""
+        return {team.pk for team in self.teams.all()}
+
 
 class WebhookDelivery(models.Model):
     """One event for one subscription: the delivery log and the retry ladder in one row."""

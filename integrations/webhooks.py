@@ -1,8 +1,8 @@
 """Webhooks: delivery rows written with the timeline event, sent after commit, retried with backoff.
 
-`enqueue_for_event` runs inside the caller's transaction (called by `record_event`), so an event
-and the promise to announce it commit together. Sending happens later, outside any transaction,
-in a Celery task kicked on commit and in a beat sweep that picks up whatever is due.
+`enqueue_for_event` is an outbox builder: `record_event` runs it inside the caller's transaction,
+so an event and the promise to announce it commit together. Sending happens later, outside any
+transaction, through the one outbox loop (cases.outbox): the `webhook` channel.
 """
 
 import base64
@@ -21,14 +21,21 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from accounts.models import Role, User
+from cases import config, outbox
+from cases.api.serializers import CaseOut
+from cases.events import record_event, register_outbox
 
 from . import egress
 from .models import EventType, WebhookDelivery, WebhookSubscription
 
 logger = logging.getLogger(__name__)
+
+CHANNEL = "webhook"
+CONFIG = "webhook-subscriptions"
 
 # Timeline kinds and the public event each one is announced as.
 KIND_TO_EVENT = {
@@ -74,8 +81,6 @@ def public_event_id(event_pk: int) -> str:
 
 
 def _payload(event, event_type: str) -> dict:
-    from cases.api.serializers import CaseOut  # the API's case shape; imported late to avoid a cycle
-
     return {
         "id": public_event_id(event.pk),
         "type": event_type,
@@ -87,23 +92,33 @@ def _payload(event, event_type: str) -> dict:
     }
 
 
+def _subscriptions() -> list[WebhookSubscription]:
+    # Read once per process and dropped on change (cases.config): most events have no
+    # subscriber, and asking the database for each would cost a query per event.
+    def load():
+        return list(WebhookSubscription.objects.prefetch_related("teams").order_by("pk"))
+
+    return config.cached(CONFIG, load)
+
+
 def enqueue_for_event(event) -> list[WebhookDelivery]:
-    """Write one delivery per matching subscription, in the caller's transaction. A paused
-    subscription gets its deliveries too: they wait and go out when it is switched back on."""
+    """The outbox builder for every event: one delivery per matching subscription, in the
+    caller's transaction. A paused subscription gets its deliveries too: they wait and go out when
+    it is switched back on."""
     event_type = event_type_for(event.kind)
     if event_type is None:
         return []
     subscriptions = [
         sub
-        for sub in WebhookSubscription.objects.filter(Q(teams=None) | Q(teams=event.case.team_id)).distinct()
-        if sub.wants(event_type)
+        for sub in _subscriptions()
+        if sub.wants(event_type) and (not sub.team_ids or event.case.team_id in sub.team_ids)
     ]
     if not subscriptions:
         return []
     payload = json.loads(json.dumps(_payload(event, event_type), cls=DjangoJSONEncoder))
     deliveries = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(
-            subscription=sub,
+            subscription_id=sub.pk,
             event=event,
             event_type=event_type,
             payload=payload,
@@ -112,31 +127,9 @@ def enqueue_for_event(event) -> list[WebhookDelivery]:
         )
         for sub in subscriptions
     )
-    ids = [d.pk for d in deliveries if d.subscription.active]
-    if ids:
-        transaction.on_commit(lambda: _kick(ids))
+    active = {sub.pk for sub in subscriptions if sub.active}
+    outbox.enqueue(CHANNEL, [d.pk for d in deliveries if d.subscription_id in active])
     return deliveries
-
-
-def _kick(ids: list[int]) -> None:
-    from .tasks import webhook_deliver
-
-    for pk in ids:
-        try:
-            webhook_deliver.delay(pk)
-        except Exception:  # the broker is down: the beat sweep delivers it later, nothing is lost
-            logger.warning(
-                "Could not enqueue webhook delivery %s; the sweep will send it.", pk, exc_info=True
-            )
-
-
-def _kick_sweep() -> None:
-    from .tasks import webhooks_deliver_due
-
-    try:
-        webhooks_deliver_due.delay()
-    except Exception:  # the beat ticks the same sweep soon enough
-        logger.warning("Could not enqueue the webhook sweep; the beat will run it.", exc_info=True)
 
 
 def sign(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
@@ -145,7 +138,7 @@ def sign(*, secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(hmac.new(secret.encode(), signed, hashlib.sha256).digest()).decode()
 
 
-# --- Claim, lease and backoff: one delivery, one attempt at a time. ---
+# --- Delivery through the one outbox loop (cases.outbox). ---
 
 
 def _lease() -> datetime.timedelta:
@@ -155,80 +148,55 @@ def _lease() -> datetime.timedelta:
 
 
 def backoff(attempts: int) -> datetime.timedelta:
-    return min(
-        datetime.timedelta(seconds=settings.WEBHOOK_BACKOFF_SECONDS * 2 ** (attempts - 1)), MAX_BACKOFF
-    )
+    return outbox.backoff_ladder(settings.WEBHOOK_BACKOFF_SECONDS, attempts, MAX_BACKOFF)
 
 
-def _claim(*, now: datetime.datetime, pk: int | None = None) -> WebhookDelivery | None:
-    """Lease one due delivery of an active subscription for one attempt, counting the attempt as
-    it starts: a worker killed mid-POST still leaves that attempt in the log."""
-    due = WebhookDelivery.objects.filter(next_attempt_at__lte=now, subscription__active=True).exclude(
-        leased_until__gt=now
-    )
-    if pk is not None:
-        due = due.filter(pk=pk)
-    with transaction.atomic():
-        delivery = (
-            due.select_related("subscription")
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("next_attempt_at", "id")
-            .first()
-        )
-        if delivery is None:
-            return None  # nothing due, or every due row is being claimed by another worker
-        delivery.attempts += 1
-        delivery.leased_until = now + _lease()
-        delivery.save(update_fields=["attempts", "leased_until"])
-    return delivery
-
-
-def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
-    """Claim one delivery if it is due and attempt it."""
-    delivery = _claim(now=timezone.now(), pk=delivery_id)
-    return _attempt(delivery) if delivery else None
-
-
-def webhooks_deliver_due(*, batch: int = 100) -> int:
-    """The beat sweep: claim, send and record one delivery at a time, so each lease covers one
-    attempt and a sweep running beside this one never takes a delivery this one holds."""
-    sent = 0
-    while sent < batch:
-        delivery = _claim(now=timezone.now())
-        if delivery is None:
-            break
-        _attempt(delivery)
-        sent += 1
-    return sent
-
-
-def _attempt(delivery: WebhookDelivery) -> WebhookDelivery:
-    lease = delivery.leased_until
+def _attempt(delivery: WebhookDelivery) -> outbox.Attempt:
     code, error = _send(delivery)
-    now = timezone.now()
-    changes = {"last_status": code, "last_error": "", "leased_until": None}
-    ladder = delivery.attempts - delivery.ladder_from
-    if code is not None and 200 <= code < 300:
-        changes |= {"delivered_at": now, "next_attempt_at": None}
-    else:
-        changes["last_error"] = error or f"HTTP {code}"
-        if ladder >= settings.WEBHOOK_MAX_ATTEMPTS:
-            changes |= {"failed_at": now, "next_attempt_at": None}
-        else:
-            changes["next_attempt_at"] = now + backoff(ladder)
-    # Compare-and-set on our lease: if it ran out and another worker took the delivery over,
-    # that worker's attempt is the one the log keeps.
-    if not WebhookDelivery.objects.filter(pk=delivery.pk, leased_until=lease).update(**changes):
-        return delivery
-    for name, value in changes.items():
-        setattr(delivery, name, value)
+    ok = code is not None and 200 <= code < 300
+    return outbox.Attempt(ok=ok, error="" if ok else (error or f"HTTP {code}"), record={"last_status": code})
+
+
+def _recorded(delivery: WebhookDelivery) -> None:
     if delivery.delivered_at:
         WebhookSubscription.objects.filter(pk=delivery.subscription_id, failure_count__gt=0).update(
             failure_count=0, failing_since=None
         )
     else:
-        _count_failure(delivery, now=now)
-    return delivery
+        _count_failure(delivery, now=timezone.now())
+
+
+def register() -> None:
+    outbox.register_channel(
+        outbox.Channel(
+            name=CHANNEL,
+            model=WebhookDelivery,
+            send=_attempt,
+            lease=_lease,
+            backoff=backoff,
+            max_attempts=lambda: settings.WEBHOOK_MAX_ATTEMPTS,
+            due=lambda qs: qs.filter(subscription__active=True),
+            related=("subscription",),
+            ladder=lambda delivery: delivery.attempts - delivery.ladder_from,
+            recorded=_recorded,
+        )
+    )
+    register_outbox(enqueue_for_event)
+    for model in (WebhookSubscription, WebhookSubscription.teams.through):
+        post_save.connect(_changed, sender=model, dispatch_uid=f"webhooks-config-{model.__name__}")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"webhooks-config-del-{model.__name__}")
+    m2m_changed.connect(
+        _changed, sender=WebhookSubscription.teams.through, dispatch_uid="webhooks-config-m2m"
+    )
+
+
+def _changed(**kwargs) -> None:
+    config.changed(CONFIG)
+
+
+def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
+    """Claim one delivery if it is due and attempt it."""
+    return outbox.deliver(CHANNEL, delivery_id)
 
 
 def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
@@ -260,8 +228,6 @@ def _send(delivery: WebhookDelivery) -> tuple[int | None, str]:
 def _count_failure(delivery: WebhookDelivery, *, now: datetime.datetime) -> None:
     """Pause after WEBHOOK_DISABLE_AFTER failures in a row spanning PAUSE_AFTER_FAILING_FOR: a
     burst of failures at one instant, or a receiver down for a few minutes, does not trip it."""
-    from cases.events import record_event  # late: cases.events calls into this module
-
     with transaction.atomic():
         WebhookSubscription.objects.filter(pk=delivery.subscription_id).update(
             failure_count=F("failure_count") + 1, failing_since=Coalesce("failing_since", Value(now))
@@ -297,7 +263,7 @@ def deliveries_release(*, subscription: WebhookSubscription) -> int:
     released = subscription.deliveries.filter(next_attempt_at__isnull=False).update(
         next_attempt_at=timezone.now()
     )
-    transaction.on_commit(_kick_sweep)
+    outbox.kick_due()
     return released
 
 
@@ -327,6 +293,5 @@ def webhook_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     delivery.ladder_from = delivery.attempts
     delivery.failed_at = None
     delivery.save(update_fields=["next_attempt_at", "ladder_from", "failed_at"])
-    pk = delivery.pk
-    transaction.on_commit(lambda: _kick([pk]))
+    outbox.enqueue(CHANNEL, [delivery.pk])
     return delivery

@@ -1,14 +1,13 @@
 """Who hears about an approval: the approver when it is asked, the agent when it is decided.
 
-Called by the remedies services right after they record the event, in the same transaction,
-so a request and the notice about it commit together or not at all.
+The remedies services pass these notices to `record_event`, so a request and the notice about it
+commit together or not at all.
 """
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cases.models import CaseEvent
-from sla.notify import Message, notify_users
+from cases.events import Notice
 
 
 def _approvers(approval) -> list:
@@ -21,11 +20,12 @@ def _approvers(approval) -> list:
     return list(users.order_by("pk"))
 
 
-def approval_requested_notify(*, approval, event: CaseEvent) -> list:
+def approval_requested_notice(*, approval) -> Notice:
     case = approval.case
     # On the clock of TIME_ZONE: in UTC a London approver just after midnight would read yesterday.
     due = timezone.localtime(approval.due_at, timezone.get_default_timezone())
-    message = Message(
+    return Notice(
+        recipients=tuple(_approvers(approval)),
         subject=f"{case.reference}: approval asked for {approval.amount} {approval.currency}",
         body=(
             f"{approval.requested_by} asks to give {approval.kind} of {approval.amount} "
@@ -33,22 +33,17 @@ def approval_requested_notify(*, approval, event: CaseEvent) -> list:
             f"Why it needs you: {approval.reason}\nDecide by {due:%Y-%m-%d %H:%M %Z}."
         ),
     )
-    return notify_users(
-        users=_approvers(approval), case=case, event=event, message=message, at=event.created_at
-    )
 
 
-def approval_decided_notify(*, approval, event: CaseEvent) -> list:
+def approval_decided_notice(*, approval) -> Notice:
     case = approval.case
     verdict = approval.get_status_display().lower()
     reason = f"\nReason: {approval.decision_reason}" if getattr(approval, "decision_reason", "") else ""
-    message = Message(
+    return Notice(
+        recipients=(approval.requested_by,),
         subject=f"{case.reference}: your request was {verdict}",
         body=(
             f"{approval.decided_by} {verdict} {approval.kind} of {approval.amount} {approval.currency} "
             f"on {case.reference} ({case.summary}).{reason}"
         ),
-    )
-    return notify_users(
-        users=[approval.requested_by], case=case, event=event, message=message, at=event.created_at
     )

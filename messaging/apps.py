@@ -7,6 +7,8 @@ class MessagingConfig(AppConfig):
     verbose_name = "Messages to customers"
 
     def ready(self):
+        from . import services
         from .privacy import register
 
         register()  # its eraser and exporter join every customer erasure and export
+        services.register()  # customer messages in the outbox; the acknowledgement on intake

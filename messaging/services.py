@@ -4,25 +4,29 @@ Nothing is sent here. The outbox delivers after commit, so a slow mail server or
 never holds the case's lock, and a rolled-back send never reaches the customer.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from cases.events import record_event
+from cases import config, outbox
+from cases.events import record_event, register_outbox, register_reaction
 from cases.models import Case, Channel, Status
 from cases.permissions import require_work
 from cases.services import case_transition
 from cases.workflow import Action
 from inbound.replies import case_email_build
+from sla import notify
 from sla import services as sla_services
 from sla.models import Notification, NotificationChannel
-from sla.notify import kick_delivery
 
 from .models import CustomerMessage, MessageKind, MessageTemplate, TeamMessaging
 from .rendering import Rendered, message_render
 
+CONFIG = "team-messaging"
 ROUTES = {NotificationChannel.EMAIL, NotificationChannel.SMS}
 
 DEFAULT_ACKNOWLEDGEMENT = (
@@ -56,6 +60,46 @@ def message_route(*, case: Case, channel: str = "") -> tuple[str, str]:
     )
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to the customer, written to the outbox with the event that records it."""
+
+    kind: str
+    channel: str
+    address: str
+    subject: str
+    body: str
+    headers: dict
+    sent_by: object = None
+
+
+def outgoing_write(event, out: Outgoing) -> CustomerMessage:
+    """The outbox builder for `record_event(..., customer_message=Outgoing(...))`."""
+    row = Notification.objects.create(
+        channel=out.channel,
+        address=out.address,
+        case=event.case,
+        event=event,
+        subject=out.subject[:200],
+        body=out.body,
+        created_at=event.created_at,
+        next_attempt_at=event.created_at,
+    )
+    outbox.enqueue(notify.CHANNEL, [row.pk])
+    return CustomerMessage.objects.create(
+        case=event.case,
+        notification=row,
+        kind=out.kind,
+        channel=out.channel,
+        address=out.address,
+        subject=out.subject[:200],
+        body=out.body,
+        headers=out.headers,
+        sent_by=out.sent_by if out.sent_by is not None and out.sent_by.is_authenticated else None,
+        created_at=event.created_at,
+    )
+
+
 def _queue(
     *, case: Case, kind: str, rendered: Rendered, route: tuple[str, str], actor, automatic: bool = False
 ) -> CustomerMessage:
@@ -71,30 +115,17 @@ def _queue(
         actor=actor,
         at=now,
         data={"kind": kind, "channel": channel, "subject": subject, "automatic": automatic},
+        customer_message=Outgoing(
+            kind=kind,
+            channel=channel,
+            address=address,
+            subject=subject,
+            body=rendered.body,
+            headers=headers,
+            sent_by=actor,
+        ),
     )
-    row = Notification.objects.create(
-        channel=channel,
-        address=address,
-        case=case,
-        event=event,
-        subject=subject[:200],
-        body=rendered.body,
-        created_at=now,
-        next_attempt_at=now,
-    )
-    transaction.on_commit(kick_delivery)
-    return CustomerMessage.objects.create(
-        case=case,
-        notification=row,
-        kind=kind,
-        channel=channel,
-        address=address,
-        subject=subject[:200],
-        body=rendered.body,
-        headers=headers,
-        sent_by=actor if actor is not None and actor.is_authenticated else None,
-        created_at=now,
-    )
+    return event.outbox["customer_message"]
 
 
 def message_send(
@@ -147,6 +178,34 @@ def message_send(
         return _queue(case=case, kind=kind, rendered=rendered, route=route, actor=actor)
 
 
+def acknowledging_teams() -> frozenset[int]:
+    """Teams that acknowledge new cases: read once per process, dropped when a setting changes."""
+
+    def load():
+        return frozenset(
+            TeamMessaging.objects.filter(auto_acknowledge=True).values_list("team_id", flat=True)
+        )
+
+    return config.cached(CONFIG, load)
+
+
+def _settings_changed(**kwargs) -> None:
+    config.changed(CONFIG)
+
+
+def _on_case_opened(event) -> None:
+    acknowledgement_send(case=event.case)
+
+
+def register() -> None:
+    post_save.connect(_settings_changed, sender=TeamMessaging, dispatch_uid="messaging-config-save")
+    post_delete.connect(_settings_changed, sender=TeamMessaging, dispatch_uid="messaging-config-delete")
+    register_outbox(outgoing_write, keyword="customer_message")
+    # After the SLA app's reaction (INSTALLED_APPS order): the acknowledgement names the
+    # first-response clock's due time.
+    register_reaction({"case.opened"}, _on_case_opened)
+
+
 def acknowledgement_send(*, case: Case) -> CustomerMessage | None:
     """On intake, when the team asks for it: the reference and when a person will answer.
 
@@ -155,7 +214,7 @@ def acknowledgement_send(*, case: Case) -> CustomerMessage | None:
     """
     if not case.customer.email:
         return None
-    if not TeamMessaging.objects.filter(team_id=case.team_id, auto_acknowledge=True).exists():
+    if case.team_id not in acknowledging_teams():
         return None
     template = MessageTemplate.objects.filter(kind=MessageKind.ACKNOWLEDGEMENT, active=True).first()
     body = template.body if template else DEFAULT_ACKNOWLEDGEMENT

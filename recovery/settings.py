@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("RECOVERY_VAR_DIR", BASE_DIR / "var"))
@@ -253,8 +254,18 @@ SPECTACULAR_SETTINGS = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+    # Generation numbers of static configuration (cases.config): shared by every process.
+    "config": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "config-cache"),
+    },
 }
 if os.environ.get("REDIS_URL"):
+    CACHES["config"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "recovery-config",
+    }
     CACHES["api"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
@@ -294,6 +305,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Deliveries have a queue of their own, so a sweep working through a backlog never holds mail
+# back. A worker started without -Q consumes both; production runs one worker per queue.
+CELERY_TASK_QUEUES = (Queue("celery"), Queue("outbox"))
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {"outbox.*": {"queue": "outbox"}}
 # The SLA sweep and the outbox deliverer are ticked by beat; deadlines themselves live in the database.
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 5)
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 200)
@@ -308,12 +324,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         # ("expire_seconds" is how django-celery-beat's DatabaseScheduler spells "expires".)
         "options": {"expires": float(SLA_SWEEP_SECONDS), "expire_seconds": SLA_SWEEP_SECONDS},
     },
-    "sla-deliver": {
-        "task": "sla.deliver",
+    "outbox-deliver-due": {
+        "task": "outbox.deliver_due",
         "schedule": float(NOTIFY_DELIVER_SECONDS),
         "options": {"expires": float(NOTIFY_DELIVER_SECONDS), "expire_seconds": NOTIFY_DELIVER_SECONDS},
     },
-    "webhooks-deliver-due": {"task": "integrations.tasks.webhooks_deliver_due", "schedule": 10.0},
     "idempotency-keys-purge": {"task": "integrations.tasks.idempotency_keys_purge", "schedule": 3600.0},
 }
 

@@ -7,6 +7,11 @@ class RemediesConfig(AppConfig):
     verbose_name = "Remedies and approvals"
 
     def ready(self):
+        from cases.demo import register_seeder
+
+        from . import demo
         from .privacy import register
 
         register()  # its eraser and exporter join every customer erasure and export
+        register_seeder("people", lambda world: demo.install_default_caps())
+        register_seeder("cases", lambda world: demo.seed_remedies(cases=world.worked, rng=world.rng))

@@ -18,7 +18,7 @@ from django.utils import timezone
 from cases.events import record_event
 from cases.models import Case, Status
 from cases.permissions import require_lead, require_work
-from messaging.approvals import approval_decided_notify, approval_requested_notify
+from messaging.approvals import approval_decided_notice, approval_requested_notice
 
 from .authority import ZERO, authority_for, budget_day, effective_cap
 from .models import ApprovalRequest, ApprovalStatus, Budget, Remedy, RemedyKind
@@ -172,7 +172,7 @@ def remedy_give(
                 case=case, actor=actor, kind=kind, amount=amount, currency=currency, note=note,
                 plus_one=plus_one, reasons=reasons, now=now,
             )  # fmt: skip
-            event = record_event(
+            record_event(
                 case=case,
                 kind="approval.requested",
                 actor=actor,
@@ -185,8 +185,8 @@ def remedy_give(
                     "due_at": approval.due_at,
                     **via,
                 },
+                notice=approval_requested_notice(approval=approval),
             )
-            approval_requested_notify(approval=approval, event=event)
             return GiveResult(approval=approval, reasons=reasons)
         if budget is not None:
             budget.spent += amount
@@ -290,7 +290,7 @@ def approval_decide(
             note=approval.note,
             plus_one=approval.plus_one,
         )
-        event = record_event(
+        record_event(
             case=case,
             kind="approval.decided",
             actor=actor,
@@ -303,8 +303,8 @@ def approval_decide(
                 "requested_by": approval.requested_by_id,
                 **via,
             },
+            notice=approval_decided_notice(approval=approval),
         )
-        approval_decided_notify(approval=approval, event=event)
         if approve:
             # The remedy is the asker's, given on the decider's authority: it does not use
             # the asker's own budget.

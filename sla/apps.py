@@ -7,6 +7,15 @@ class SlaConfig(AppConfig):
     verbose_name = "SLA clocks and escalations"
 
     def ready(self):
+        from cases.selectors import register_queue_order
+        from cases.timeline import register_words
+
+        from . import config, notify, reactions, selectors, timeline
         from .privacy import register
 
         register()  # its eraser and exporter join every customer erasure and export
+        reactions.register()  # clocks follow the case's events
+        notify.register()  # notices and customer messages: the outbox's notification channel
+        config.register()  # policies and calendars are cached; a change drops them
+        register_queue_order(selectors.by_time_to_breach)  # queues: soonest deadline first
+        register_words("sla.", sentence=timeline.sentence, detail=timeline.detail)

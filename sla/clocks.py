@@ -9,25 +9,16 @@ accumulated, so a re-target after a change of severity, policy or calendar is ex
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
 from django.utils import timezone
 
+from cases import config
 from cases.events import record_event
 from cases.models import Case
 from cases.workflow import Action
 
 from . import businesstime
-from .models import (
-    BusinessCalendar,
-    Clock,
-    ClockPause,
-    ClockState,
-    Firing,
-    Policy,
-    PolicyKind,
-    Target,
-    TeamCalendar,
-)
+from .config import operational, sla_config
+from .models import BusinessCalendar, Clock, ClockPause, ClockState, Firing, Policy, PolicyKind, Target
 from .rules import ON_ACTION, ON_OPEN, ClockKind, EscalationBase, warning_minutes
 
 ALWAYS = businesstime.Calendar.twenty_four_seven()
@@ -46,12 +37,14 @@ class Checkpoint:
 # ---- policies ---------------------------------------------------------------------------------
 
 
+def _matches(policy: Policy, *, severity: str, channel: str) -> bool:
+    return policy.severity in ("", severity) and policy.channel in ("", channel)
+
+
 def policy_for(*, severity: str, channel: str) -> Policy:
     """The most specific active operational policy: severity and channel, then channel, then
     severity, then the default (created on first use, so one always exists)."""
-    candidates = Policy.objects.filter(kind=PolicyKind.OPERATIONAL, active=True).filter(
-        Q(severity="") | Q(severity=severity), Q(channel="") | Q(channel=channel)
-    )
+    candidates = [p for p in operational(sla_config()) if _matches(p, severity=severity, channel=channel)]
     best = max(
         candidates,
         key=lambda p: (bool(p.channel) * 2 + bool(p.severity), p.is_default, -p.pk),
@@ -60,47 +53,38 @@ def policy_for(*, severity: str, channel: str) -> Policy:
     if best is None:
         from .policies import policies_ensure_defaults
 
-        best = policies_ensure_defaults()
+        policies_ensure_defaults()
+        config.forget_all()
+        best = policy_for(severity=severity, channel=channel)
     return best
 
 
 def regulatory_policies_for(*, severity: str, channel: str) -> list[Policy]:
-    return list(
-        Policy.objects.filter(kind=PolicyKind.REGULATORY, active=True).filter(
-            Q(severity="") | Q(severity=severity), Q(channel="") | Q(channel=channel)
-        )
-    )
+    return [
+        p
+        for p in sla_config().policies
+        if p.kind == PolicyKind.REGULATORY and _matches(p, severity=severity, channel=channel)
+    ]
 
 
 def case_targets(case: Case) -> dict[str, Target]:
     """kind -> target for this case: the operational policy's, plus active regulatory templates."""
     policies = [policy_for(severity=case.severity, channel=case.channel)]
     policies += regulatory_policies_for(severity=case.severity, channel=case.channel)
+    targets_of = sla_config().targets
     targets = {}
-    for target in (
-        Target.objects.filter(policy__in=policies).select_related("policy").prefetch_related("steps")
-    ):
-        if (target.kind in REGULATORY_KINDS) == (target.policy.kind == PolicyKind.REGULATORY):
-            targets.setdefault(target.kind, target)
+    for policy in policies:
+        for target in targets_of.get(policy.pk, []):
+            if (target.kind in REGULATORY_KINDS) == (policy.kind == PolicyKind.REGULATORY):
+                targets.setdefault(target.kind, target)
     return targets
 
 
 def _calendar_for(case: Case, target: Target | None) -> BusinessCalendar | None:
     if target is None or not target.business_hours:
         return None
-    # Looked up once per case instance and team: intake starts several clocks at once.
-    cached = getattr(case, "_sla_calendar", None)
-    if cached is not None and cached[0] == case.team_id:
-        return cached[1]
-    link = TeamCalendar.objects.filter(team_id=case.team_id).select_related("calendar").first()
-    if link is not None:
-        calendar = link.calendar
-    else:
-        from .policies import OFFICE_HOURS
-
-        calendar = BusinessCalendar.objects.filter(name=OFFICE_HOURS).first()
-    case._sla_calendar = (case.team_id, calendar)
-    return calendar
+    cfg = sla_config()
+    return cfg.team_calendar.get(case.team_id, cfg.office_hours)
 
 
 def _steps(target: Target | None) -> list[dict]:
@@ -124,12 +108,18 @@ def _apply_target(clock: Clock, case: Case, target: Target) -> None:
 
 
 def clock_calendar(clock: Clock) -> businesstime.Calendar:
-    return clock.calendar.as_calendar() if clock.calendar_id else ALWAYS
+    if not clock.calendar_id:
+        return ALWAYS
+    cfg = sla_config()
+    if clock.calendar_id in cfg.calendars:
+        return cfg.calendar(clock.calendar_id)
+    return clock.calendar.as_calendar()
 
 
 def _pauses(clock: Clock) -> list[tuple[datetime, datetime | None]]:
     # Cached on the instance for the length of one operation; pause changes drop the cache.
-    if clock.pk is None:
+    # A clock that never stood still has none to read.
+    if clock.pk is None or not clock.paused_ever:
         return []
     if not hasattr(clock, "_pause_cache"):
         clock._pause_cache = list(
@@ -179,7 +169,7 @@ def clock_schedule(clock: Clock, *, fired: set[str] | None = None) -> list[Check
         clock.warn_at = clock.next_check_at = None
         return []
     if fired is None:
-        fired = set(Firing.objects.filter(clock=clock).values_list("level", flat=True)) if clock.pk else set()
+        fired = set(clock.fired_levels)
     points = checkpoints(clock)
     clock.due_at = next((p.at for p in points if p.level == "breach"), None)
     pending = [p for p in points if p.level not in fired]
@@ -206,14 +196,38 @@ def clock_start(
     minutes: float | None = None,
     label: str = "",
 ) -> Clock:
+    clock = _new_clock(case=case, kind=kind, at=at, target=target, minutes=minutes, label=label)
+    clock.save()
+    return clock
+
+
+def _new_clock(
+    *,
+    case: Case,
+    kind: str,
+    at: datetime,
+    target: Target | None,
+    minutes: float | None = None,
+    label: str = "",
+) -> Clock:
     clock = Clock(case=case, kind=kind, started_at=at, label=label, target_minutes=minutes or 0)
     if target is not None:
         _apply_target(clock, case, target)
     if minutes is not None:
         clock.target_minutes = minutes
     clock_schedule(clock, fired=set())
-    clock.save()
     return clock
+
+
+def clocks_start(*, case: Case, kinds, at: datetime) -> list[Clock]:
+    """Start the clocks of these kinds that the case's policies have, in one insert."""
+    targets = case_targets(case)
+    clocks = [
+        _new_clock(case=case, kind=kind, at=at, target=targets[kind])
+        for kind in sorted(kinds)
+        if kind in targets
+    ]
+    return Clock.objects.bulk_create(clocks)
 
 
 def _active(case: Case, kinds) -> list[Clock]:
@@ -227,6 +241,8 @@ def _active(case: Case, kinds) -> list[Clock]:
 
 
 def _close_pause(clock: Clock, at: datetime) -> None:
+    if not clock.paused_ever:
+        return  # never stood still: no pause to close
     ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=max(at, clock.started_at))
     _forget_pauses(clock)
 
@@ -241,6 +257,7 @@ def clock_stop(*, clock: Clock, at: datetime, actor=None) -> Clock:
             clock=clock, level="breach", defaults={"due_at": clock.due_at, "fired_at": at}
         )
         clock.breached_at = clock.due_at
+        clock.fired_levels = sorted({*clock.fired_levels, "breach"})
         if created:
             record_event(case=clock.case, kind="sla.clock.breached", at=at, data=breach_data(clock, at))
     clock.business_minutes_taken = business_minutes_taken(clock, at)
@@ -277,6 +294,7 @@ def clock_pause(*, clock: Clock, at: datetime) -> None:
     if ClockPause.objects.filter(clock=clock, ended_at__isnull=True).exists():
         return
     ClockPause.objects.create(clock=clock, started_at=max(at, clock.started_at))
+    clock.paused_ever = True
     _forget_pauses(clock)
     if clock.breached_at is None:
         clock.state = ClockState.PAUSED
@@ -306,11 +324,7 @@ def breach_data(clock: Clock, detected_at: datetime) -> dict:
 
 
 def clocks_on_open(*, case: Case, at: datetime | None = None) -> list[Clock]:
-    at = at or case.opened_at
-    targets = case_targets(case)
-    return [
-        clock_start(case=case, kind=kind, at=at, target=targets[kind]) for kind in ON_OPEN if kind in targets
-    ]
+    return clocks_start(case=case, kinds=ON_OPEN, at=at or case.opened_at)
 
 
 def clocks_on_action(*, case: Case, action: Action | str, at: datetime, actor=None) -> None:
@@ -334,18 +348,17 @@ def clocks_on_action(*, case: Case, action: Action | str, at: datetime, actor=No
             clock_resume(clock=by_kind[kind], at=at)
     starts = (effects.start | effects.restart) - set(by_kind)
     if starts:
-        targets = case_targets(case)
-        for kind in sorted(starts):
-            if kind in targets:
-                clock_start(case=case, kind=kind, at=at, target=targets[kind])
+        clocks_start(case=case, kinds=starts, at=at)
 
 
-def clocks_retarget(*, case: Case, at: datetime | None = None) -> None:
+def clocks_retarget(*, case: Case, at: datetime | None = None, leave: int | None = None) -> None:
     """After a change of severity, channel, team, policy or calendar: re-derive every open clock
-    from its own start. Clocks whose kind the new policy no longer has are cancelled."""
+    from its own start. Clocks whose kind the new policy no longer has are cancelled. `leave` is
+    a clock the sweep holds and re-targets itself."""
     at = at or timezone.now()
     targets = case_targets(case)
-    for clock in Clock.objects.select_for_update().filter(case=case, stopped_at__isnull=True).order_by("id"):
+    clocks = Clock.objects.select_for_update().filter(case=case, stopped_at__isnull=True).exclude(pk=leave)
+    for clock in clocks.order_by("id"):
         if clock.kind == ClockKind.PROMISE:
             continue
         target = targets.get(clock.kind)
@@ -355,6 +368,17 @@ def clocks_retarget(*, case: Case, at: datetime | None = None) -> None:
         _apply_target(clock, case, target)
         clock_schedule(clock)
         clock.save()
+
+
+def clock_retarget_held(clock: Clock, case: Case) -> None:
+    """Re-target a clock its caller holds (the sweep's own), after the case's policy changed."""
+    if clock.kind == ClockKind.PROMISE:
+        return
+    target = case_targets(case).get(clock.kind)
+    if target is None:
+        clock_cancel(clock=clock, at=timezone.now())
+    else:
+        _apply_target(clock, case, target)
 
 
 def clocks_retarget_policy(*, policy: Policy) -> int:

@@ -14,27 +14,25 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cases.events import record_event
+from cases.events import Notice, record_event
 from cases.models import Case
+from cases.services import case_assign, case_update
 
-from .clocks import Checkpoint, breach_data, clock_schedule
+from .clocks import Checkpoint, breach_data, clock_retarget_held, clock_schedule
 from .models import Clock, ClockState, Firing
-from .notify import Message, kick_delivery, notify_users
+from .notify import Message
+from .reactions import sweeping
 from .rules import SEVERITY_UP, EscalationAction
 
 log = logging.getLogger(__name__)
 
 # A clock whose processing fails is looked at again this much later, so it cannot block the rest.
 RETRY_AFTER = timedelta(seconds=60)
-
-
-class CaseBusy(Exception):
-    """Someone else holds the case right now; the clock stays due for the next sweep."""
 
 
 @dataclass
@@ -52,91 +50,89 @@ class SweepReport:
         return self.warnings + self.breaches + self.escalations
 
 
-def sweep(
-    *, now: datetime | None = None, batch: int | None = None, max_batches: int = 50, deliver: bool = False
-) -> SweepReport:
-    """Handle every clock due at `now` (default: the current time at each batch).
+def sweep(*, now: datetime | None = None, limit: int | None = None) -> SweepReport:
+    """Handle every clock due at `now` (default: the current time as each clock is claimed),
+    one clock per transaction, up to `limit` clocks: a backlog after downtime drains in one tick.
 
-    Loops while it keeps claiming full batches, so a backlog after downtime drains in one tick.
-    With `deliver`, one outbox delivery is enqueued at the end if anything fired.
+    Each clock is claimed together with its case, both locked with SKIP LOCKED: a case an agent
+    is writing right now is simply left for the next tick, and the sweep holds a case only for
+    the moment its own clock takes. Its notices and webhooks go to the outbox as it commits.
     """
-    batch = batch or settings.SLA_SWEEP_BATCH
     report = SweepReport()
-    for _ in range(max_batches):
-        claimed = _sweep_batch(now or timezone.now(), batch, report)
-        if claimed < batch:
-            break
-    if report.fired and deliver:
-        kick_delivery()  # once per run, after commit: the outbox rows are visible to the deliverer
+    limit = limit or settings.SLA_SWEEP_BATCH * 50
+    while report.clocks < limit and _sweep_one(now, report):
+        pass
     return report
 
 
-def _sweep_batch(now: datetime, batch: int, report: SweepReport) -> int:
-    with transaction.atomic():
-        clocks = list(
-            Clock.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(next_check_at__lte=now)
-            .select_related("calendar")
-            .order_by("next_check_at", "id")[:batch]
-        )
-        for clock in clocks:
-            report.clocks += 1
-            try:
-                with transaction.atomic():  # a savepoint: one bad clock does not undo the batch
-                    clock_check(clock=clock, now=now, report=report)
-            except CaseBusy:
-                report.skipped += 1
-            except Exception:
-                log.exception("SLA sweep failed on clock %s; retrying it later", clock.pk)
-                report.failed += 1
-                Clock.objects.filter(pk=clock.pk).update(
-                    next_check_at=now + RETRY_AFTER, check_failures=F("check_failures") + 1
-                )
-    return len(clocks)
+def _claim(at: datetime) -> Clock | None:
+    return (
+        Clock.objects.select_for_update(skip_locked=True, of=("self", "case"))
+        .filter(next_check_at__lte=at)
+        .select_related("case__owner", "case__customer", "case__team__lead", "case__product")
+        .order_by("next_check_at", "id")
+        .first()
+    )
 
 
-def _lock_case(case_id: int) -> Case:
-    # NOWAIT: the case services lock the case before its clocks; waiting here could deadlock.
+def _sweep_one(now: datetime | None, report: SweepReport) -> bool:
+    claimed = None
     try:
-        return (
-            Case.objects.select_for_update(nowait=True, of=("self",))
-            .select_related("owner", "customer", "team__lead")
-            .get(pk=case_id)
+        with transaction.atomic():
+            claimed = _claim(now or timezone.now())
+            if claimed is None:
+                return False
+            report.clocks += 1
+            clock_check(clock=claimed, now=now, report=report)
+    except Exception:
+        if claimed is None:
+            raise
+        log.exception("SLA sweep failed on clock %s; retrying it later", claimed.pk)
+        report.failed += 1
+        Clock.objects.filter(pk=claimed.pk).update(
+            next_check_at=timezone.now() + RETRY_AFTER, check_failures=F("check_failures") + 1
         )
-    except DatabaseError as exc:
-        raise CaseBusy from exc
+    return True
 
 
-def clock_check(*, clock: Clock, now: datetime, report: SweepReport | None = None) -> list[Firing]:
-    """Fire everything of one (locked) clock that is due at `now`, each level exactly once."""
+def clock_check(
+    *, clock: Clock, now: datetime | None = None, report: SweepReport | None = None
+) -> list[Firing]:
+    """Fire everything of one clock (locked with its case) that is due, each level exactly once.
+
+    `fired_at` is the moment of firing, which is the moment its transaction commits: the
+    lateness recorded is the lateness the people waiting saw.
+    """
     report = report or SweepReport()
-    case = _lock_case(clock.case_id)
-    fired = set(Firing.objects.filter(clock=clock).order_by().values_list("level", flat=True))
-    due = [p for p in clock_schedule(clock, fired=fired) if p.at <= now]
+    at = now or timezone.now()
+    case = clock.case
+    fired = set(clock.fired_levels)
+    due = [p for p in clock_schedule(clock, fired=fired) if p.at <= at]
     firings = []
-    for point in due:
-        if clock.stopped_at is not None:
-            break
-        firing = Firing.objects.create(
-            clock=clock, level=point.level, action=point.action, due_at=point.at, fired_at=now
-        )
-        report.lateness.append(firing.lateness_seconds)
-        if point.level.startswith("warn-"):
-            _warn(clock, case, point, now)
-            report.warnings += 1
-        elif point.level == "breach":
-            _breach(clock, case, now)
-            report.breaches += 1
-        else:
-            clock.save()  # the escalation may re-target the clock from the database
-            firing.outcome = _escalate(clock, case, point, now)
-            firing.save(update_fields=["outcome"])
-            report.escalations += 1
-            # An escalation may have re-targeted the clock (severity) or moved the case.
-            clock.refresh_from_db()
-            case = _lock_case(case.pk)
-        fired.add(point.level)
-        firings.append(firing)
+    token = sweeping.set(clock.pk)
+    try:
+        for point in due:
+            if clock.stopped_at is not None:
+                break
+            firing = Firing(clock=clock, level=point.level, action=point.action, due_at=point.at, fired_at=at)
+            report.lateness.append(firing.lateness_seconds)
+            if point.level.startswith("warn-"):
+                _warn(clock, case, point, at)
+                report.warnings += 1
+            elif point.level == "breach":
+                _breach(clock, case, at)
+                report.breaches += 1
+            else:
+                firing.outcome, case = _escalate(clock, case, point, at)
+                report.escalations += 1
+            fired.add(point.level)
+            firings.append(firing)
+    finally:
+        sweeping.reset(token)
+    # The unique (clock, level) row is what makes a level fire once: a second sweep that got here
+    # with the same clock fails this insert and rolls its whole transaction back.
+    Firing.objects.bulk_create(firings)
+    clock.fired_levels = sorted(fired)
     clock_schedule(clock, fired=fired)
     clock.save()
     return firings
@@ -145,9 +141,14 @@ def clock_check(*, clock: Clock, now: datetime, report: SweepReport | None = Non
 # ---- effects ----------------------------------------------------------------------------------
 
 
+def _notice(clock: Clock, case: Case, at: datetime, users, msg: "Message | None" = None) -> Notice:
+    msg = msg or message(clock, case, at)
+    return Notice(recipients=tuple(users), subject=msg.subject, body=msg.body)
+
+
 def _warn(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> None:
     clock.warned_at = clock.warned_at or point.at
-    event = record_event(
+    record_event(
         case=case,
         kind="sla.clock.warned",
         at=now,
@@ -160,14 +161,7 @@ def _warn(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> None:
             "due_at": clock.due_at,
             "lateness_seconds": round((now - point.at).total_seconds(), 3),
         },
-    )
-    notify_users(
-        users=[case.owner or case.team.lead],
-        case=case,
-        event=event,
-        message=message(clock, case, now),
-        at=now,
-        kick=False,
+        notice=_notice(clock, case, now, [case.owner or case.team.lead]),
     )
 
 
@@ -175,14 +169,12 @@ def _breach(clock: Clock, case: Case, now: datetime) -> None:
     clock.breached_at = clock.due_at
     if clock.state in (ClockState.RUNNING, ClockState.PAUSED):
         clock.state = ClockState.BREACHED
-    event = record_event(case=case, kind="sla.clock.breached", at=now, data=breach_data(clock, now))
-    notify_users(
-        users=[case.owner or case.team.lead],
+    record_event(
         case=case,
-        event=event,
-        message=message(clock, case, now),
+        kind="sla.clock.breached",
         at=now,
-        kick=False,
+        data=breach_data(clock, now),
+        notice=_notice(clock, case, now, [case.owner or case.team.lead]),
     )
 
 
@@ -190,9 +182,8 @@ def _managers() -> list[User]:
     return list(User.objects.filter(role=Role.MANAGER, is_active=True).order_by("id")[:20])
 
 
-def _escalate(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> str:
-    from cases.services import case_assign, case_update
-
+def _escalate(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> tuple[str, Case]:
+    """Apply one escalation level; returns its outcome and the case as it now stands."""
     action, lead = point.action, case.team.lead
     recipients, outcome = [], ""
     if action == EscalationAction.NOTIFY_OWNER:
@@ -209,7 +200,7 @@ def _escalate(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> str
             outcome = "the team lead already owns the case"
         else:
             try:
-                case_assign(
+                case = case_assign(
                     case=case,
                     to_owner=lead,
                     actor=None,
@@ -223,11 +214,18 @@ def _escalate(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> str
         if higher == case.severity:
             outcome = f"severity already {case.get_severity_display().lower()}"
         else:
-            case_update(case=case, actor=None, changes={"severity": higher})
+            case = case_update(case=case, actor=None, changes={"severity": higher})
+            # The other clocks followed the new policy; this one is ours to re-target.
+            clock_retarget_held(clock, case)
             outcome = f"severity raised to {higher}"
         recipients = [case.owner or lead]
-    case = Case.objects.select_related("owner", "customer", "team").get(pk=case.pk)
-    event = record_event(
+    msg = message(clock, case, now)
+    words = EscalationAction(action).label if action in EscalationAction.values else action
+    msg = Message(
+        subject=f"Escalation {point.level}: {msg.subject}",
+        body=f"{msg.body}\nEscalation: {words}. {outcome}".strip(),
+    )
+    record_event(
         case=case,
         kind="sla.clock.escalated",
         at=now,
@@ -241,15 +239,9 @@ def _escalate(clock: Clock, case: Case, point: Checkpoint, now: datetime) -> str
             "escalation_due_at": point.at,
             "lateness_seconds": round((now - point.at).total_seconds(), 3),
         },
+        notice=_notice(clock, case, now, recipients, msg),
     )
-    msg = message(clock, case, now)
-    words = EscalationAction(action).label if action in EscalationAction.values else action
-    msg = Message(
-        subject=f"Escalation {point.level}: {msg.subject}",
-        body=f"{msg.body}\nEscalation: {words}. {outcome}".strip(),
-    )
-    notify_users(users=recipients, case=case, event=event, message=msg, at=now, kick=False)
-    return outcome
+    return outcome, case
 
 
 # ---- words ------------------------------------------------------------------------------------

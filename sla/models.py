@@ -161,6 +161,10 @@ class Clock(models.Model):
     stopped_at = models.DateTimeField(null=True, blank=True)
     business_minutes_taken = models.FloatField(null=True, blank=True)
     check_failures = models.PositiveIntegerField(default=0)
+    # Kept with the clock so the sweep needs no extra reads: the levels already fired (each also
+    # a unique Firing row, which is what makes firing exactly once), and whether it ever paused.
+    fired_levels = models.JSONField(default=list, blank=True)
+    paused_ever = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["due_at", "id"]
@@ -251,7 +255,7 @@ class NotificationChannel(models.TextChoices):
 
 
 class Notification(models.Model):
-    """The outbox: written in the transaction of the event that causes it, delivered by Celery."""
+    """Notices and customer messages: the outbox's `notification` channel (cases.outbox)."""
 
     channel = models.CharField(max_length=10, choices=NotificationChannel.choices)
     recipient = models.ForeignKey(
@@ -270,6 +274,9 @@ class Notification(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(
         null=True, blank=True, help_text="Empty when nothing is left to do."
+    )
+    leased_until = models.DateTimeField(
+        null=True, blank=True, help_text="An attempt is in flight until then; nobody else may take it."
     )
     delivered_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True, help_text="Set when retries ran out.")

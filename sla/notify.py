@@ -1,9 +1,9 @@
-"""The notification outbox and its delivery: in-app, e-mail and SMS.
+"""Notices (in-app, e-mail and SMS) and messages to customers: the `notification` channel of the
+outbox (`cases.outbox`).
 
-Rows are written in the transaction of the event that causes them (so an event and who is
-told about it never drift apart) and delivered afterwards by Celery, outside any transaction,
-with retries and exponential backoff. Delivery is at least once: a worker killed between
-sending and recording can send a message twice, never lose it.
+Rows are written by `record_event(..., notice=Notice(...))` in the transaction of the event that
+causes them, so an event and who is told about it never drift apart; the outbox loop delivers
+them after commit, with a lease per row, retries and exponential backoff.
 """
 
 import json
@@ -15,16 +15,17 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+
+from cases import outbox
+from cases.events import Notice, register_outbox
 
 from .models import Notification, NotificationChannel
 
 log = logging.getLogger(__name__)
 
-# While a worker holds a row it is leased: a worker that dies gives it back after this long.
-LEASE = timedelta(minutes=5)
+CHANNEL = "notification"
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,8 @@ class Message:
     body: str
 
 
-def notify_users(
-    *, users, case, event, message: Message, at: datetime, kick: bool = True
-) -> list[Notification]:
-    """Queue one in-app notice per person, plus e-mail and SMS where they have an address.
-
-    With `kick`, delivery is enqueued when the transaction commits; the sweep passes False and
-    enqueues one delivery for its whole run instead of one per clock.
-    """
+def notice_rows(*, users, case, event, message: Message, at: datetime) -> list[Notification]:
+    """One in-app notice per person, plus e-mail and SMS where they have an address."""
     rows, seen = [], set()
     for user in users:
         if user is None or user.pk in seen or not user.is_active:
@@ -62,20 +57,23 @@ def notify_users(
                     channel=NotificationChannel.SMS, address=user.phone, next_attempt_at=at, **common
                 )
             )
-    if rows:
-        Notification.objects.bulk_create(rows)
-        if kick and any(r.next_attempt_at for r in rows):
-            transaction.on_commit(kick_delivery)
     return rows
 
 
-def kick_delivery() -> None:
-    from .tasks import deliver_notifications
-
-    try:
-        deliver_notifications.delay()
-    except Exception:  # the broker may be down: beat's periodic delivery picks the rows up later
-        log.warning("could not enqueue notification delivery; the next periodic run will deliver")
+def notice_write(event, notice: Notice) -> list[Notification]:
+    """The outbox builder for `record_event(..., notice=Notice(...))`: the notices are written
+    with the event and handed to the outbox when the transaction commits."""
+    rows = notice_rows(
+        users=notice.recipients,
+        case=event.case,
+        event=event,
+        message=Message(subject=notice.subject[:200], body=notice.body),
+        at=event.created_at,
+    )
+    if rows:
+        Notification.objects.bulk_create(rows)
+        outbox.enqueue(CHANNEL, [r.pk for r in rows if r.next_attempt_at is not None])
+    return rows
 
 
 # ---- channels ---------------------------------------------------------------------------------
@@ -125,60 +123,37 @@ def _send(row: Notification) -> None:
         sms_backend().send(to=row.address, text=f"{row.subject}\n{row.body}"[:600])
 
 
-# ---- delivery ---------------------------------------------------------------------------------
+# ---- delivery through the one outbox loop -------------------------------------------------------
+
+
+def _lease() -> timedelta:
+    # One attempt: the mail server's and the gateway's timeouts bound it.
+    return timedelta(seconds=max(settings.EMAIL_TIMEOUT or 0, 10) * 2 + 30)
 
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min... capped at an hour."""
-    return timedelta(seconds=min(settings.NOTIFY_BACKOFF_SECONDS * 2 ** max(0, attempts - 1), 3600))
+    return outbox.backoff_ladder(settings.NOTIFY_BACKOFF_SECONDS, attempts, timedelta(hours=1))
 
 
-def _claim(now: datetime, batch: int) -> list[Notification]:
-    with transaction.atomic():
-        rows = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id")[:batch]
+def _attempt(row: Notification) -> outbox.Attempt:
+    _send(row)
+    return outbox.Attempt(ok=True)
+
+
+def register() -> None:
+    outbox.register_channel(
+        outbox.Channel(
+            name=CHANNEL,
+            model=Notification,
+            send=_attempt,
+            lease=_lease,
+            backoff=backoff,
+            max_attempts=lambda: settings.NOTIFY_MAX_ATTEMPTS,
+            related=("customer_message",),
         )
-        for row in rows:
-            row.attempts += 1
-            row.next_attempt_at = now + LEASE
-        Notification.objects.bulk_update(rows, ["attempts", "next_attempt_at"])
-    return rows
-
-
-def notifications_deliver(*, now: datetime | None = None, batch: int = 100, rounds: int = 10) -> int:
-    """Deliver due outbox rows; returns how many were delivered. No transaction is open while
-    a message is sent, so a slow mail server never holds a lock."""
-    delivered = 0
-    for _ in range(rounds):
-        now_ = now or timezone.now()
-        rows = _claim(now_, batch)
-        for row in rows:
-            try:
-                _send(row)
-            except Exception as exc:
-                _failed(row, exc)
-            else:
-                Notification.objects.filter(pk=row.pk).update(
-                    delivered_at=timezone.now(), next_attempt_at=None, last_error=""
-                )
-                delivered += 1
-        if len(rows) < batch:
-            break
-    return delivered
-
-
-def _failed(row: Notification, exc: Exception) -> None:
-    error = f"{type(exc).__name__}: {exc}"[:1000]
-    log.warning("notification %s failed (attempt %s): %s", row.pk, row.attempts, error)
-    now = timezone.now()
-    if row.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-        Notification.objects.filter(pk=row.pk).update(next_attempt_at=None, failed_at=now, last_error=error)
-    else:
-        Notification.objects.filter(pk=row.pk).update(
-            next_attempt_at=now + backoff(row.attempts), last_error=error
-        )
+    )
+    register_outbox(notice_write, keyword="notice")
 
 
 def notification_retry(*, notification: Notification, actor) -> Notification:
@@ -188,9 +163,9 @@ def notification_retry(*, notification: Notification, actor) -> Notification:
     if notification.delivered_at is not None:
         return notification
     Notification.objects.filter(pk=notification.pk, delivered_at__isnull=True).update(
-        failed_at=None, attempts=0, next_attempt_at=timezone.now()
+        failed_at=None, attempts=0, next_attempt_at=timezone.now(), leased_until=None
     )
-    transaction.on_commit(kick_delivery)
+    outbox.enqueue(CHANNEL, [notification.pk])
     notification.refresh_from_db()
     return notification
 

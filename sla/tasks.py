@@ -4,16 +4,10 @@ from celery import shared_task
 
 from .escalation import sweep
 from .heartbeat import heartbeat_record
-from .notify import notifications_deliver
 
 
 @shared_task(name="sla.sweep", acks_late=True, ignore_result=True)
 def sweep_clocks() -> dict:
-    report = sweep(deliver=True)
+    report = sweep()
     heartbeat_record()  # only after a completed run: /readyz tells a sweep that stopped
     return {"clocks": report.clocks, "fired": report.fired, "failed": report.failed}
-
-
-@shared_task(name="sla.deliver", acks_late=True, ignore_result=True)
-def deliver_notifications() -> int:
-    return notifications_deliver()

@@ -150,3 +150,14 @@ def fast_password_hashing(request, settings):
     # tests log in to real server processes, which only know the production hashers.
     if request.node.get_closest_marker("slow") is None:
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_configuration():
+    # Each test's rows are rolled back behind the configuration cache (cases.config): a policy or
+    # a subscription one test created must not linger in the next one's process memory.
+    from cases import config
+
+    config.forget_all()
+    yield
+    config.forget_all()

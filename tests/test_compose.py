@@ -14,18 +14,20 @@ COMPOSE = Path(__file__).resolve().parent.parent / "docker-compose.yml"
 def test_the_production_shape_has_every_process_with_health_checks():
     spec = yaml.safe_load(COMPOSE.read_text())
     services = spec["services"]
-    assert set(services) == {"web", "worker", "beat", "smtp", "postgres", "redis"}
+    assert set(services) == {"web", "worker", "outbox", "beat", "smtp", "postgres", "redis"}
     assert "gunicorn" in services["web"]["command"] and "migrate" in services["web"]["command"]
     assert "beat" in services["beat"]["command"]
-    for name in ("postgres", "redis", "web", "worker", "beat"):
+    for name in ("postgres", "redis", "web", "worker", "outbox", "beat"):
         assert "healthcheck" in services[name], name
+    # Deliveries have their own worker: a sweep working through a backlog never holds mail back.
+    assert "-Q outbox" in services["outbox"]["command"] and "-Q celery" in services["worker"]["command"]
     # A crashed process comes back by itself: nobody has to notice first.
     for name, service in services.items():
         assert service.get("restart") == "unless-stopped", name
     assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
     assert "sweep_check" in services["beat"]["healthcheck"]["test"]
     # Production mail goes to the SMTP server named by the environment.
-    for name in ("web", "worker", "beat", "smtp"):
+    for name in ("web", "worker", "outbox", "beat", "smtp"):
         assert services[name]["environment"]["EMAIL_URL"] == "${EMAIL_URL:?set EMAIL_URL}", name
     for name in ("web", "worker", "beat", "smtp"):
         assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"

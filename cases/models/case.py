@@ -70,8 +70,35 @@ class Product(models.Model):
         return self.name
 
 
+class CaseReference(models.Func):
+    """R-000123 from the case's id, computed by the database as the row is inserted: the
+    reference exists from the first write, with no second write to set it."""
+
+    output_field = models.CharField(max_length=20)
+    template = (
+        "('R-' || CASE WHEN %(expressions)s < 1000000"
+        " THEN lpad(CAST(%(expressions)s AS text), 6, '0') ELSE CAST(%(expressions)s AS text) END)"
+    )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template=(
+                "('R-' || CASE WHEN %(expressions)s < 1000000"
+                " THEN substr('000000' || %(expressions)s, -6) ELSE CAST(%(expressions)s AS text) END)"
+            ),
+            **extra,
+        )
+
+
 class Case(models.Model):
-    reference = models.CharField(max_length=20, unique=True, null=True, editable=False)
+    reference = models.GeneratedField(
+        expression=CaseReference("id"),
+        output_field=models.CharField(max_length=20),
+        db_persist=True,
+        unique=True,
+    )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
     channel = models.CharField(max_length=20, choices=Channel.choices)
     source_reference = models.CharField(

@@ -1,6 +1,7 @@
 """The only writers of case state. Views, the API, admin actions and tasks call these."""
 
 from .intake import case_open, customer_find_or_create
+from .locking import CaseChanged, case_lock
 from .notes import case_add_note, case_update
 from .ownership import case_assign
 from .transitions import case_facts, case_transition
@@ -13,6 +14,8 @@ from .triage import (
 )
 
 __all__ = [
+    "CaseChanged",
+    "case_lock",
     "case_add_note",
     "case_assign",
     "case_facts",

@@ -4,8 +4,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sla.clocks import clocks_on_open
-
 from ..events import record_event
 from ..models import Case, Channel, Customer, CustomerExternalId, JourneyStage, Product, Severity
 from ..validators import validate_person_name
@@ -54,11 +52,11 @@ def _check_intake(*, actor, team, owner, channel, journey_stage, severity, summa
         errors["journey_stage"] = f"Unknown journey stage {journey_stage!r}."
     if severity not in Severity.values:
         errors["severity"] = f"Unknown severity {severity!r}."
-    if owner is not None and not (owner.sees_all_teams or owner.teams.filter(pk=team.pk).exists()):
+    if owner is not None and not owner.works_in(team):
         errors["owner"] = f"{owner} is not in team {team}."
     if errors:
         raise ValidationError(errors)
-    if actor is not None and not (actor.sees_all_teams or actor.teams.filter(pk=team.pk).exists()):
+    if actor is not None and not actor.works_in(team):
         raise PermissionDenied("You can only open cases for your own teams.")
 
 
@@ -99,7 +97,9 @@ def case_open(
         severity=severity,
         summary=summary,
     )
-    with transaction.atomic():
+    # No savepoint of its own: nothing of a case that failed to open may stay, and a caller that
+    # opens it inside its own transaction (finding the customer first) rolls back with it.
+    with transaction.atomic(savepoint=False):
         case = Case.objects.create(
             customer=customer,
             channel=channel,
@@ -116,8 +116,6 @@ def case_open(
             external_id=external_id.strip(),
             opened_at=opened_at or timezone.now(),
         )
-        case.reference = f"R-{case.pk:06d}"
-        case.save(update_fields=["reference"])
         record_event(
             case=case,
             kind="case.opened",
@@ -132,8 +130,4 @@ def case_open(
                 "triage_stage": case.triage_stage,
             },
         )
-        clocks_on_open(case=case)
-        from messaging.services import acknowledgement_send  # messaging builds on the case services
-
-        acknowledgement_send(case=case)
     return case

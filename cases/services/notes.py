@@ -5,11 +5,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from sla.clocks import clocks_retarget
-
 from ..events import plain, record_event
 from ..models import Case
 from ..permissions import require_work
+from .locking import case_lock
 
 EDITABLE_FIELDS = {
     "summary",
@@ -22,22 +21,22 @@ EDITABLE_FIELDS = {
 }
 
 
-def case_add_note(*, case: Case, actor, text: str) -> None:
+def case_add_note(*, case: Case, actor, text: str, expected_version: int | None = None) -> None:
     if not text.strip():
         raise ValidationError({"text": "The note is empty."})
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = case_lock(case, expected_version=expected_version)
         require_work(actor, case)
         record_event(case=case, kind="case.note.added", actor=actor, data={"text": text.strip()})
 
 
-def case_update(*, case: Case, actor, changes: dict[str, Any]) -> Case:
+def case_update(*, case: Case, actor, changes: dict[str, Any], expected_version: int | None = None) -> Case:
     """Change a case's details; the timeline keeps each field's before and after."""
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = case_lock(case, expected_version=expected_version)
         require_work(actor, case)
         diff = {}
         for name, value in changes.items():
@@ -51,7 +50,4 @@ def case_update(*, case: Case, actor, changes: dict[str, Any]) -> Case:
         case.version += 1
         case.save(update_fields=[*diff, "version", "updated_at"])
         record_event(case=case, kind="case.updated", actor=actor, data={"changes": diff})
-        if {"severity", "channel"} & set(diff):
-            # The policy is chosen by severity and channel: open clocks follow the new one.
-            clocks_retarget(case=case)
     return case

@@ -4,24 +4,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sla.clocks import clocks_retarget
-
 from ..events import record_event
 from ..models import Case, Handoff
 from ..permissions import require_work
+from .locking import case_lock
 
 
-def case_assign(*, case: Case, to_owner, actor, reason: str = "", to_team=None) -> Case:
+def case_assign(
+    *, case: Case, to_owner, actor, reason: str = "", to_team=None, expected_version: int | None = None
+) -> Case:
     """Give the case to `to_owner` (optionally in another team).
 
     Taking an unowned case is an assignment; moving it from one owner to another is a
     hand-off, which needs a reason and is counted on the case.
     """
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = case_lock(case, expected_version=expected_version)
         require_work(actor, case)
         team = to_team or case.team
-        if not (to_owner.sees_all_teams or to_owner.teams.filter(pk=team.pk).exists()):
+        if not to_owner.works_in(team):
             raise ValidationError({"to_owner": f"{to_owner} is not in team {team}."})
         if case.owner_id == to_owner.pk and team.pk == case.team_id:
             raise ValidationError({"to_owner": f"{to_owner} already owns this case."})
@@ -57,6 +58,4 @@ def case_assign(*, case: Case, to_owner, actor, reason: str = "", to_team=None) 
                 "reason": reason.strip(),
             },
         )
-        if team.pk != before["team"]:
-            clocks_retarget(case=case, at=now)  # another team counts in its own calendar
     return case

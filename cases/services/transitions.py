@@ -3,15 +3,16 @@
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from sla.clocks import clocks_on_action
-
 from ..events import record_event
-from ..models import Case, Status
+from ..models import Case, CorrectiveAction, Status
 from ..permissions import is_lead, require_work
 from ..workflow import Action, Facts, check
+from .locking import case_lock
 
 
 def case_facts(case: Case) -> Facts:
@@ -20,11 +21,20 @@ def case_facts(case: Case) -> Facts:
     for name in ("what", "why", "different"):
         answer = getattr(case, name, None)
         answers[name] = model_to_dict(answer) if answer is not None else {}
-    return Facts(
-        status=case.status,
-        triage_stage=case.triage_stage,
-        corrective_actions=case.corrective_actions.exclude(status="cancelled").count(),
-        **answers,
+    counted = getattr(case, "live_corrective_actions", None)  # annotated by the write's lock
+    if counted is None:
+        counted = case.corrective_actions.exclude(status="cancelled").count()
+    return Facts(status=case.status, triage_stage=case.triage_stage, corrective_actions=counted, **answers)
+
+
+def _live_corrective_actions():
+    return Subquery(
+        CorrectiveAction.objects.filter(case=OuterRef("pk"))
+        .exclude(status="cancelled")
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
     )
 
 
@@ -56,19 +66,28 @@ def _apply(case: Case, action: Action, data: dict[str, Any], actor, now) -> list
     return []
 
 
-def case_transition(*, case: Case, action: Action | str, actor, data: dict[str, Any] | None = None) -> Case:
+def case_transition(
+    *,
+    case: Case,
+    action: Action | str,
+    actor,
+    data: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Case:
     """Check the table and guards, apply the move and record it, all in one transaction.
 
-    Raises `TransitionError` naming what is missing, or `PermissionDenied`.
+    Raises `TransitionError` naming what is missing, `PermissionDenied`, or `CaseChanged` when
+    `expected_version` is stale.
     """
     action = Action(action)
     data = {key: value for key, value in (data or {}).items() if value not in (None, "")}
     with transaction.atomic():
         # Lock the case: two agents pressing buttons at once must not both move it.
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("what", "why", "different")
-            .get(pk=case.pk)
+        case = case_lock(
+            case,
+            expected_version=expected_version,
+            related=("what", "why", "different"),
+            annotate={"live_corrective_actions": Coalesce(_live_corrective_actions(), 0)},
         )
         require_work(actor, case)
         rule = check(action, case_facts(case), data, leads=is_lead(actor))
@@ -91,7 +110,6 @@ def case_transition(*, case: Case, action: Action | str, actor, data: dict[str, 
                 **{k: str(v) for k, v in data.items()},
             },
         )
-        clocks_on_action(case=case, action=action, at=now, actor=actor)
         if rule.track == "status" and rule.target == Status.CLOSED:
             record_event(case=case, kind="case.closed", actor=actor, at=now)
     return case

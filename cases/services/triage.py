@@ -22,6 +22,7 @@ from ..models import (
     WhyAnswer,
 )
 from ..permissions import require_lead, require_work
+from .locking import case_lock
 
 STAGE_ORDER = [TriageStage.WHAT, TriageStage.WHY, TriageStage.DIFFERENT, TriageStage.DONE]
 
@@ -50,6 +51,8 @@ def _save_answers(
     answer.full_clean(exclude=["case"])
     if changes:
         answer.save()
+        case.version += 1  # a triage answer is a change: a stale form of it must be refused
+        case.save(update_fields=["version", "updated_at"])
         record_event(
             case=case,
             kind=f"case.triage.{stage.value}_recorded",
@@ -59,27 +62,33 @@ def _save_answers(
     return answer
 
 
-def triage_record_what(*, case: Case, actor, answers: dict[str, Any]) -> WhatAnswer:
+def triage_record_what(
+    *, case: Case, actor, answers: dict[str, Any], expected_version: int | None = None
+) -> WhatAnswer:
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = case_lock(case, expected_version=expected_version)
         require_work(actor, case)
         return _save_answers(
             case=case, model=WhatAnswer, stage=TriageStage.WHAT, actor=actor, answers=answers
         )
 
 
-def triage_record_why(*, case: Case, actor, answers: dict[str, Any]) -> WhyAnswer:
+def triage_record_why(
+    *, case: Case, actor, answers: dict[str, Any], expected_version: int | None = None
+) -> WhyAnswer:
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = case_lock(case, expected_version=expected_version)
         require_work(actor, case)
         require_lead(actor, "WHY")
         _require_stage_reached(case, TriageStage.WHY)
         return _save_answers(case=case, model=WhyAnswer, stage=TriageStage.WHY, actor=actor, answers=answers)
 
 
-def triage_record_different(*, case: Case, actor, answers: dict[str, Any]) -> DifferentAnswer:
+def triage_record_different(
+    *, case: Case, actor, answers: dict[str, Any], expected_version: int | None = None
+) -> DifferentAnswer:
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = case_lock(case, expected_version=expected_version)
         require_work(actor, case)
         require_lead(actor, "WHAT DIFFERENT")
         _require_stage_reached(case, TriageStage.DIFFERENT)

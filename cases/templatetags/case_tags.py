@@ -2,9 +2,8 @@
 
 from django import template
 
-from sla import timeline as sla_timeline
-
 from ..models import Status, TriageStage
+from ..timeline import words_for
 
 register = template.Library()
 
@@ -92,8 +91,8 @@ def _label(choices, value) -> str:
 @register.filter
 def event_sentence(event) -> str:
     data = event.data or {}
-    if event.kind.startswith("sla."):
-        return sla_timeline.sentence(event)
+    if words := words_for(event.kind):
+        return words[0](event)
     if event.kind == "case.transitioned":
         words = ACTION_WORDS.get(data.get("action"), data.get("action", "moved the case"))
         choices = Status if data.get("track") == "status" else TriageStage
@@ -110,8 +109,8 @@ def event_sentence(event) -> str:
 @register.filter
 def event_detail(event) -> str:
     data = event.data or {}
-    if event.kind.startswith("sla."):
-        return sla_timeline.detail(event)
+    if words := words_for(event.kind):
+        return words[1](event)
     for key in ("message", "resolution", "reason", "note", "text", "description", "comment"):
         if data.get(key):
             return data[key]

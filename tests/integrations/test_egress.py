@@ -6,7 +6,8 @@ from unittest import mock
 import pytest
 from django.core.exceptions import ValidationError
 
-from integrations import egress, webhooks
+from cases import outbox
+from integrations import egress
 from integrations.models import WebhookDelivery
 from integrations.subscriptions import webhook_subscription_create, webhook_subscription_update
 from tests import factories
@@ -107,7 +108,7 @@ def test_a_name_that_resolves_inside_at_send_time_is_refused_without_connecting(
     internal = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
 
     with mock.patch("socket.getaddrinfo", return_value=internal):
-        webhooks.webhooks_deliver_due()
+        outbox.deliver_due()
 
     delivery = WebhookDelivery.objects.get(subscription=sub)
     assert receiver.requests == []
@@ -138,7 +139,7 @@ def test_refused_addresses_say_the_same_whether_a_port_is_open_or_not(
     settings.WEBHOOK_ALLOWED_HOSTS = []
     factories.open_case(actor=agent, team=team)
 
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
 
     errors = {d.subscription_id: d.last_error for d in WebhookDelivery.objects.all()}
     assert errors == {open_port.pk: egress.REFUSED, closed_port.pk: egress.REFUSED}
@@ -165,7 +166,7 @@ def test_the_connection_goes_to_the_vetted_address_with_the_url_host_in_the_host
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
 
     with mock.patch("socket.getaddrinfo", side_effect=resolve):
-        webhooks.webhooks_deliver_due()
+        outbox.deliver_due()
 
     assert WebhookDelivery.objects.get(subscription=sub).delivered_at is not None
     # The name is looked up once; the connection resolves only the vetted literal address.
@@ -180,7 +181,7 @@ def test_a_redirect_is_an_answer_not_followed(lead, agent, team, receiver):
     )
     factories.open_case(actor=agent, team=team)
 
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.last_status == 302 and delivery.delivered_at is None

@@ -6,7 +6,6 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from integrations import tasks
 from integrations.idempotency import idempotency_keys_purge
 from integrations.models import IdempotencyKey
 from recovery.celery import app
@@ -19,7 +18,7 @@ def test_beat_ticks_the_webhook_sweep_and_the_idempotency_purge():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
     assert {
-        "integrations.tasks.webhooks_deliver_due",
+        "outbox.deliver_due",
         "integrations.tasks.idempotency_keys_purge",
     } <= scheduled
     assert scheduled <= set(app.tasks)
@@ -35,5 +34,7 @@ def test_idempotency_keys_are_forgotten_after_a_day(agent, time_machine):
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
 
 
-def test_the_sweep_task_runs_with_nothing_due():
-    tasks.webhooks_deliver_due()
+def test_the_outbox_task_runs_with_nothing_due():
+    from cases.tasks import outbox_deliver_due
+
+    assert outbox_deliver_due() == 0

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from cases import outbox
 from integrations import webhooks
 from integrations.models import WebhookDelivery, WebhookSubscription
 from integrations.subscriptions import webhook_subscription_create, webhook_subscription_update
@@ -44,7 +45,7 @@ def test_a_sweep_leases_only_the_delivery_it_is_sending(subscription, agent, tea
 
     receiver.on_request = look
 
-    assert webhooks.webhooks_deliver_due() == 5
+    assert outbox.deliver_due() == 5
 
     assert leased_while_sending == [1, 1, 1, 1, 1]
     assert WebhookDelivery.objects.filter(delivered_at__isnull=False).count() == 5
@@ -60,7 +61,7 @@ def test_two_sweeps_at_once_never_send_a_delivery_twice(subscription, agent, tea
 
     def sweep():
         try:
-            counts.append(webhooks.webhooks_deliver_due())
+            counts.append(outbox.deliver_due())
         except Exception as exc:  # surfaced below, not lost in the thread
             errors.append(exc)
         finally:
@@ -86,11 +87,11 @@ def test_a_delivery_held_by_a_dead_worker_is_retried_after_its_lease_only(
     start = timezone.now()
     time_machine.move_to(start, tick=False)
     factories.open_case(actor=agent, team=team)
-    held = webhooks._claim(now=start)  # a worker claims it, then dies before recording anything
+    held = outbox.claim(outbox.channel(webhooks.CHANNEL), now=start)  # a worker claims it, then dies before recording anything
 
-    assert webhooks.webhooks_deliver_due() == 0
-    time_machine.move_to(start + webhooks._lease() + datetime.timedelta(seconds=1), tick=False)
-    assert webhooks.webhooks_deliver_due() == 1
+    assert outbox.deliver_due() == 0
+    time_machine.move_to(start + outbox.channel(webhooks.CHANNEL).lease() + datetime.timedelta(seconds=1), tick=False)
+    assert outbox.deliver_due() == 1
 
     held.refresh_from_db()
     assert held.delivered_at is not None and held.attempts == 2  # the lost attempt is counted
@@ -104,12 +105,12 @@ def test_a_late_answer_after_the_lease_ran_out_does_not_overwrite_the_next_attem
     start = timezone.now()
     time_machine.move_to(start, tick=False)
     factories.open_case(actor=agent, team=team)
-    slow = webhooks._claim(now=start)
-    later = start + webhooks._lease() + datetime.timedelta(seconds=1)
+    slow = outbox.claim(outbox.channel(webhooks.CHANNEL), now=start)
+    later = start + outbox.channel(webhooks.CHANNEL).lease() + datetime.timedelta(seconds=1)
     time_machine.move_to(later, tick=False)
-    webhooks.webhooks_deliver_due()  # another worker takes it over and delivers
+    outbox.deliver_due()  # another worker takes it over and delivers
 
-    webhooks._attempt(slow)  # the first worker's answer finally comes back
+    outbox.attempt(outbox.channel(webhooks.CHANNEL), slow)  # the first worker's answer finally comes back
 
     slow.refresh_from_db()
     assert slow.delivered_at == later and slow.leased_until is None and slow.attempts == 2
@@ -122,7 +123,7 @@ def test_a_burst_of_failures_at_one_moment_does_not_pause_the_subscription(
     receiver.answers = [500] * 40
     open_cases(40, agent=agent, team=team)
 
-    assert webhooks.webhooks_deliver_due() == 40
+    assert outbox.deliver_due() == 40
 
     subscription.refresh_from_db()
     assert subscription.active and subscription.failure_count == 40
@@ -138,7 +139,7 @@ def test_a_receiver_down_for_a_few_minutes_loses_nothing(subscription, agent, te
 
     for minute in range(0, 9):
         time_machine.move_to(start + datetime.timedelta(minutes=minute, seconds=1), tick=False)
-        webhooks.webhooks_deliver_due()
+        outbox.deliver_due()
 
     subscription.refresh_from_db()
     assert subscription.active and subscription.failure_count == 0
@@ -155,22 +156,22 @@ def test_a_paused_subscription_keeps_what_waits_and_sends_it_oldest_first_when_s
     time_machine.move_to(start, tick=False)
     receiver.answers = [500] * 6
     first = open_cases(2, agent=agent, team=team)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
     time_machine.move_to(start + datetime.timedelta(minutes=40), tick=False)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
     subscription.refresh_from_db()
     assert not subscription.active  # paused after failing for 40 minutes
     # While paused, more happens; nothing is sent and nothing is given up.
     later = open_cases(2, agent=agent, team=team)
     time_machine.move_to(start + datetime.timedelta(hours=5), tick=False)
     sent_before = len(receiver.requests)
-    assert webhooks.webhooks_deliver_due() == 0
+    assert outbox.deliver_due() == 0
     assert len(receiver.requests) == sent_before
     assert WebhookDelivery.objects.filter(next_attempt_at__isnull=False).count() == 4
 
     receiver.answers = []
     webhook_subscription_update(actor=lead, subscription=subscription, changes={"active": True})
-    assert webhooks.webhooks_deliver_due() == 4
+    assert outbox.deliver_due() == 4
 
     references = [p["case"]["reference"] for p in receiver.processed]
     assert references == [c.reference for c in first + later]
@@ -185,7 +186,7 @@ def test_switching_off_by_hand_pauses_and_the_page_shows_what_waits(
 ):
     webhook_subscription_update(actor=lead, subscription=subscription, changes={"active": False})
     open_cases(3, agent=agent, team=team)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
     client.force_login(lead)
 
     listing = client.get("/integrations/webhooks/").content.decode()
@@ -203,7 +204,7 @@ def test_each_delivery_carries_a_standard_webhooks_signature_with_a_timestamp(
     time_machine.move_to(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC), tick=False)
     case = factories.open_case(actor=agent, team=team)
 
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
 
     (request,) = receiver.requests
     headers = request["headers"]
@@ -224,7 +225,7 @@ def test_the_verification_snippet_in_the_docs_accepts_ours_and_refuses_a_tampere
     namespace = {}
     exec(snippet.group(1), namespace)  # noqa: S102 - our own documentation, run as a receiver would
     factories.open_case(actor=agent, team=team)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
     (request,) = receiver.requests
     headers = {k.lower(): v for k, v in request["headers"].items()}
 
@@ -236,11 +237,11 @@ def test_the_verification_snippet_in_the_docs_accepts_ours_and_refuses_a_tampere
 @pytest.mark.django_db
 def test_redelivery_keeps_counting_attempts_and_restarts_the_ladder(subscription, agent, team, receiver):
     factories.open_case(actor=agent, team=team)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
     delivery = WebhookDelivery.objects.select_related("subscription").get()
 
     webhooks.webhook_redeliver(delivery=delivery)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
 
     delivery.refresh_from_db()
     assert delivery.attempts == 2 == len(receiver.requests) and delivery.ladder_from == 1

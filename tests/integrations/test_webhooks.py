@@ -9,7 +9,7 @@ from django.core import mail
 from django.test import override_settings
 from django.utils import timezone
 
-from cases import services
+from cases import outbox, services
 from cases.models import CaseEvent
 from integrations import webhooks
 from integrations.models import WebhookDelivery
@@ -50,17 +50,17 @@ def test_only_the_chosen_event_types_are_sent(lead, team, agent, receiver):
 
 def test_the_delivery_is_kicked_after_commit(subscription, agent, team, django_capture_on_commit_callbacks):
     with (
-        mock.patch("integrations.tasks.webhook_deliver.delay") as delay,
+        mock.patch("cases.tasks.outbox_deliver.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         factories.open_case(actor=agent, team=team)
 
-    delay.assert_called_once_with(WebhookDelivery.objects.get().pk)
+    delay.assert_called_once_with("webhook", WebhookDelivery.objects.get().pk)
 
 
 def test_a_broker_outage_loses_nothing(subscription, agent, team, django_capture_on_commit_callbacks):
     with (
-        mock.patch("integrations.tasks.webhook_deliver.delay", side_effect=ConnectionError("no broker")),
+        mock.patch("cases.tasks.outbox_deliver.delay", side_effect=ConnectionError("no broker")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         factories.open_case(actor=agent, team=team)
@@ -71,7 +71,7 @@ def test_a_broker_outage_loses_nothing(subscription, agent, team, django_capture
 def test_each_delivery_is_signed_and_carries_the_event_id(subscription, agent, team, receiver):
     case = factories.open_case(actor=agent, team=team)
 
-    assert webhooks.webhooks_deliver_due() == 1
+    assert outbox.deliver_due() == 1
 
     (request,) = receiver.requests
     assert request["valid"]
@@ -94,20 +94,20 @@ def test_a_failed_delivery_is_retried_with_backoff_until_it_succeeds(
     time_machine.move_to(start, tick=False)
     factories.open_case(actor=agent, team=team)
 
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
     delivery = WebhookDelivery.objects.get()
     assert delivery.attempts == 1 and delivery.last_status == 500
     assert delivery.next_attempt_at == start + datetime.timedelta(seconds=30)
-    assert webhooks.webhooks_deliver_due() == 0  # not due yet
+    assert outbox.deliver_due() == 0  # not due yet
 
     time_machine.move_to(start + datetime.timedelta(seconds=31), tick=False)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
     delivery.refresh_from_db()
     assert delivery.attempts == 2
     assert delivery.next_attempt_at == start + datetime.timedelta(seconds=31 + 60)
 
     time_machine.move_to(start + datetime.timedelta(seconds=92), tick=False)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
     delivery.refresh_from_db()
     assert delivery.delivered_at is not None and delivery.attempts == 3
     assert [r["headers"]["webhook-id"] for r in receiver.requests] == [delivery.public_event_id] * 3
@@ -137,12 +137,12 @@ def test_failures_in_a_row_for_half_an_hour_pause_the_subscription_and_say_so(
     case = factories.open_case(actor=agent, team=team)
     services.case_add_note(case=case, actor=agent, text="Still waiting")
 
-    webhooks.webhooks_deliver_due()  # two failures at one instant: a burst, not an outage
+    outbox.deliver_due()  # two failures at one instant: a burst, not an outage
     subscription.refresh_from_db()
     assert subscription.active and subscription.failure_count == 2
 
     time_machine.move_to(start + datetime.timedelta(minutes=31), tick=False)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
 
     subscription.refresh_from_db()
     assert not subscription.active and subscription.disabled_at is not None
@@ -160,11 +160,11 @@ def test_admins_are_told_when_a_subscription_is_paused(
     start = timezone.now()
     time_machine.move_to(start, tick=False)
     factories.open_case(actor=agent, team=team)
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
     time_machine.move_to(start + datetime.timedelta(minutes=45), tick=False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        webhooks.webhooks_deliver_due()
+        outbox.deliver_due()
 
     assert [m.to for m in mail.outbox] == [["ada@example.com"]]
     assert "CRM" in mail.outbox[0].subject and "oldest first" in mail.outbox[0].body
@@ -174,7 +174,7 @@ def test_an_unreachable_receiver_is_a_failed_attempt_not_a_crash(lead, team, age
     webhook_subscription_create(actor=lead, name="Gone", url="http://127.0.0.1:9/", event_types=[])
     factories.open_case(actor=agent, team=team)
 
-    webhooks.webhooks_deliver_due()
+    outbox.deliver_due()
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.attempts == 1 and delivery.last_status is None and delivery.last_error
@@ -237,12 +237,12 @@ class TestTheApi:
             format="json",
         ).json()["id"]
         factories.open_case(actor=agent, team=team)
-        webhooks.webhooks_deliver_due()
+        outbox.deliver_due()
         log = api.get(f"/api/v1/webhooks/{sub_id}/deliveries/").json()["results"]
         assert [d["last_status"] for d in log] == [200]
 
         response = api.post(f"/api/v1/webhooks/{sub_id}/deliveries/{log[0]['id']}/redeliver/")
-        webhooks.webhooks_deliver_due()
+        outbox.deliver_due()
 
         assert response.status_code == 202
         assert len(receiver.requests) == 2

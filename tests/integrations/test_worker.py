@@ -79,7 +79,7 @@ def test_the_worker_delivers_after_commit_and_the_sweep_catches_up(worker, recei
     kicked = factories.open_case(actor=agent, team=team)
     assert wait_for(lambda: len(receiver.processed) == 1), "the kick did not deliver"
 
-    with mock.patch("integrations.tasks.webhook_deliver.delay", side_effect=ConnectionError("broker down")):
+    with mock.patch("cases.tasks.outbox_deliver.delay", side_effect=ConnectionError("broker down")):
         missed = factories.open_case(actor=agent, team=team)
     assert wait_for(lambda: len(receiver.processed) == 2), "the beat sweep did not catch up"
 

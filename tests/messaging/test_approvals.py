@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
+from cases.outbox import deliver_due as notifications_deliver
 from remedies import services
 from remedies.demo import install_default_caps
 from remedies.models import ApprovalRequest
 from sla.models import Notification
-from sla.notify import notifications_deliver
 from tests.remedies.conftest import kind
 
 pytestmark = pytest.mark.django_db

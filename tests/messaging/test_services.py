@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.models import CaseEvent
+from cases.outbox import deliver_due as notifications_deliver
 from inbound import services as inbound
 from messaging.models import CustomerMessage, TeamMessaging
 from messaging.services import message_send
 from sla.models import Clock, Notification
-from sla.notify import notifications_deliver
 from sla.rules import ClockKind
 from tests import factories
 from tests.inbound.mail import compose

@@ -9,9 +9,10 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from cases import outbox
 from sla.escalation import sweep
-from sla.models import Notification
-from sla.notify import HttpSmsBackend, backoff, notification_retry, notifications_deliver
+from sla.models import Firing, Notification
+from sla.notify import CHANNEL, HttpSmsBackend, backoff, notification_retry
 from tests import factories
 
 from .conftest import MONDAY_10
@@ -63,7 +64,7 @@ def test_each_warning_and_breach_writes_in_app_email_and_sms_rows_with_its_event
 
 
 def test_the_deliverer_sends_the_email_naming_case_customer_clock_and_lateness(breached, clock_at):
-    delivered = notifications_deliver()
+    delivered = outbox.deliver_due()
     assert delivered == Notification.objects.exclude(channel="in_app").count()
     overdue = [m for m in mail.outbox if "overdue" in m.subject]
     assert overdue
@@ -76,7 +77,7 @@ def test_the_deliverer_sends_the_email_naming_case_customer_clock_and_lateness(b
 @override_settings(SMS_BACKEND="sla.notify.HttpSmsBackend", SMS_GATEWAY_TOKEN="s3cret")
 def test_sms_goes_to_the_http_gateway_with_its_token(breached, gateway, settings):
     settings.SMS_GATEWAY_URL = gateway
-    notifications_deliver()
+    outbox.deliver_due()
     assert Gateway.received
     auth, payload = Gateway.received[0]
     assert auth == "Bearer s3cret" and payload["to"] == "+44 7700 900001"
@@ -92,13 +93,13 @@ def test_a_failing_gateway_is_retried_with_backoff_then_shown_as_failed(
     Gateway.status = 503
     sms = Notification.objects.filter(channel="sms").first()
     now = MONDAY_10 + timedelta(seconds=61)
-    notifications_deliver()
+    outbox.deliver_due()
     sms.refresh_from_db()
     assert sms.attempts == 1 and sms.next_attempt_at == now + backoff(1) and "503" in sms.last_error
     for attempt in (2, 3):
         now = sms.next_attempt_at
         clock_at(now)
-        notifications_deliver()
+        outbox.deliver_due()
         sms.refresh_from_db()
         assert sms.attempts == attempt
     assert sms.failed_at is not None and sms.next_attempt_at is None and sms.delivered_at is None
@@ -120,7 +121,7 @@ def test_a_manager_retries_a_failed_delivery_from_the_browser(client, breached, 
     client.post(f"/sla/deliveries/{row.pk}/retry/")
     row.refresh_from_db()
     assert row.failed_at is None and row.attempts == 0 and row.next_attempt_at is not None
-    notifications_deliver()
+    outbox.deliver_due()
     row.refresh_from_db()
     assert row.delivered_at is not None
 
@@ -134,11 +135,13 @@ def test_agents_cannot_retry_deliveries(client, breached, agent):
 
 
 def test_a_leased_row_is_not_sent_twice_by_a_second_deliverer(breached):
-    from sla.notify import _claim
-
-    first = _claim(MONDAY_10 + timedelta(seconds=61), 100)
-    second = _claim(MONDAY_10 + timedelta(seconds=61), 100)
-    assert first and second == []
+    row = Notification.objects.filter(channel="email").first()
+    now = MONDAY_10 + timedelta(seconds=61)
+    first = outbox.claim(outbox.channel(CHANNEL), now=now, pk=row.pk)
+    second = outbox.claim(outbox.channel(CHANNEL), now=now, pk=row.pk)
+    assert first is not None and first.attempts == 1 and second is None
+    # Once the lease runs out (a worker died mid-send), the row is given back.
+    assert outbox.claim(outbox.channel(CHANNEL), now=first.leased_until + timedelta(seconds=1), pk=row.pk)
 
 
 def test_http_sms_refuses_non_http_urls():
@@ -146,19 +149,21 @@ def test_http_sms_refuses_non_http_urls():
         HttpSmsBackend(url="file:///etc/passwd", token="x").send(to="1", text="hi")
 
 
-def test_a_sweep_enqueues_one_delivery_for_all_it_fired_not_one_per_clock(
-    clock_at, agent, team, monkeypatch, django_capture_on_commit_callbacks
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_hands_each_clocks_notices_to_the_outbox_as_that_clock_commits(
+    clock_at, agent, team, monkeypatch
 ):
-    import sla.escalation as escalation
-
     agent.email = "ava@example.com"
     agent.save()
     for _ in range(3):
         factories.open_case(actor=agent, team=team, channel="chat")
-    kicks = []
-    monkeypatch.setattr(escalation, "kick_delivery", lambda: kicks.append(1))
+    kicked = []
+    # What the deliverer would find committed at the moment each kick goes out.
+    monkeypatch.setattr(outbox, "_kick", lambda name, ids: kicked.append((name, ids, Firing.objects.count())))
     clock_at(MONDAY_10 + timedelta(minutes=10))
-    with django_capture_on_commit_callbacks() as callbacks:
-        report = sweep(deliver=True)
-    assert report.breaches == 3 and Notification.objects.filter(channel="email").count() >= 3
-    assert callbacks == [] and kicks == [1]
+    report = sweep()
+    emails = set(Notification.objects.filter(channel="email").values_list("pk", flat=True))
+    assert report.breaches == 3 and len(emails) >= 3
+    assert {pk for name, ids, _ in kicked if name == CHANNEL for pk in ids} == emails
+    # The first clock's mail went out while the other clocks were still to come.
+    assert min(seen for *_, seen in kicked) < Firing.objects.count()

@@ -15,4 +15,6 @@ def test_the_sweep_and_the_deliverer_reach_the_database_scheduler_with_their_int
     assert sweep.task == "sla.sweep"
     assert sweep.interval.every == settings.SLA_SWEEP_SECONDS and sweep.interval.period == "seconds"
     assert sweep.expire_seconds == settings.SLA_SWEEP_SECONDS
-    assert PeriodicTask.objects.get(name="sla-deliver").expire_seconds == settings.NOTIFY_DELIVER_SECONDS
+    assert (
+        PeriodicTask.objects.get(name="outbox-deliver-due").expire_seconds == settings.NOTIFY_DELIVER_SECONDS
+    )
