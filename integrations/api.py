@@ -11,7 +11,7 @@ from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, WRITE_ER
 from cases.api.serializers import StrictInput
 
 from . import subscriptions, webhooks
-from .idempotency import idempotent
+from cases.api.idempotency import idempotent
 from .models import EventType, WebhookDelivery, WebhookSubscription
 
 

@@ -18,7 +18,7 @@ from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, WRITE_ER
 from cases.api.serializers import StrictInput, UserOut
 from cases.permissions import visible_cases
 from integrations.auth import ON_BEHALF_OF_HELP, acting_person
-from integrations.idempotency import idempotent
+from cases.api.idempotency import idempotent
 
 from . import selectors, services
 from .models import MONEY, ApprovalRequest, ApprovalStatus, Remedy, RemedyKind

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Team
-from integrations.idempotency import idempotent
+from cases.api.idempotency import idempotent
 from remedies.api import RemedyActions
 from sla.api import ClockActions
 

@@ -6,9 +6,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from cases.api.idempotency import idempotency_keys_purge
+from cases.models import IdempotencyKey
 from integrations import tasks
-from integrations.idempotency import idempotency_keys_purge
-from integrations.models import IdempotencyKey
 from recovery.celery import app
 
 pytestmark = pytest.mark.django_db
