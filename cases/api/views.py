@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -10,16 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Team
-from cases.api.idempotency import idempotent
-from remedies.api import RemedyActions
-from sla.api import ClockActions
 
 from .. import selectors, services
 from ..models import Case, CorrectiveAction
 from ..permissions import visible_cases
 from . import serializers as s
 from .errors import DuplicateCase, PreconditionFailed
-from .filters import SlaCaseFilter, StableOrdering
+from .filters import StableOrdering, case_filterset
+from .idempotency import idempotent
 from .pagination import cursor_by
 from .schema import CASE_ERRORS, ETAG_HEADER, IDEMPOTENCY_KEY, IF_MATCH, LIST_ERRORS, WRITE_ERRORS, errors_for
 from .triage import TriageActions
@@ -42,6 +41,23 @@ def _if_match(request, case: Case) -> None:
         raise PreconditionFailed()
 
 
+class CaseScopedViewSet(viewsets.GenericViewSet):
+    """Endpoints under a case's URL (`cases/<reference>/...`). The concerns subclass it for their
+    own (a case's remedies, its clocks) and register under the case's prefix and basename."""
+
+    lookup_field = "reference"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return visible_cases(self.request.user)
+
+    def _case(self) -> Case:
+        """The case in the URL if the caller may see it; another team's case is a 404 like a missing one."""
+        case = get_object_or_404(visible_cases(self.request.user), reference=self.kwargs["reference"])
+        self.check_object_permissions(self.request, case)
+        return case
+
+
 @extend_schema_view(
     list=extend_schema(
         summary="List cases", responses={200: s.CaseOut(many=True), **LIST_ERRORS, **errors_for(403)}
@@ -52,15 +68,20 @@ def _if_match(request, case: Case) -> None:
         responses={200: s.CaseOut, **CASE_ERRORS},
     ),
 )
-class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericViewSet):
-    lookup_field = "reference"
-    lookup_value_regex = "[^/]+"
+class CaseViewSet(TriageActions, CaseScopedViewSet):
+    """A case: read it, change its details, move it on either track; its timeline, notes, triage
+    answers and corrective actions."""
+
     filter_backends = [DjangoFilterBackend, StableOrdering]
-    filterset_class = SlaCaseFilter
     ordering_fields = ["opened_at", "updated_at"]
     ordering = ("-opened_at", "-id")
     serializer_class = s.CaseOut
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @property
+    def filterset_class(self):
+        # The core's filters plus those the concerns add (the SLA's breached and at_risk).
+        return case_filterset()
 
     def get_queryset(self):
         return (
@@ -72,10 +93,6 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
     def filter_queryset(self, queryset):
         # Filters and ordering shape the list only; a case's own URL finds it whatever the query.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
-
-    def _case(self) -> Case:
-        """The case in the URL if the caller may see it; another team's case is a 404 like a missing one."""
-        return self.get_object()
 
     def _answer(self, case: Case, *, code: int = status.HTTP_200_OK, headers=None) -> Response:
         case = self.get_queryset().get(pk=case.pk)
