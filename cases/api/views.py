@@ -95,9 +95,12 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
     def _answer(self, case: Case, *, code: int = status.HTTP_200_OK, headers=None) -> Response:
-        case = self.get_queryset().get(pk=case.pk)
         body = s.CaseOut(case, context=self.get_serializer_context()).data
         return Response(body, status=code, headers={"ETag": _etag(case), **(headers or {})})
+
+    def _answer_fresh(self, case: Case) -> Response:
+        """After a change: the case read again with what the answer shows, as the service left it."""
+        return self._answer(self.get_queryset().get(pk=case.pk))
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -106,7 +109,7 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
         )
 
     def retrieve(self, request, reference: str):
-        return self._answer(self._case())
+        return self._answer(self.get_object())
 
     @extend_schema(
         summary="Open a case, with its customer found or created",
@@ -124,8 +127,10 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
         data = s.CaseIn(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        team = d.get("team") or self._only_team(request)
-        if not (request.user.sees_all_teams or request.user.teams.filter(pk=team.pk).exists()):
+        team = d.get("team")
+        if team is None:
+            team = self._only_team(request)
+        elif not (request.user.sees_all_teams or request.user.teams.filter(pk=team.pk).exists()):
             # Naming another team is no typo to fix: the caller may not work there (403, not 400).
             raise PermissionDenied("You can only open cases for your own teams.")
         if d["external_id"]:
@@ -134,6 +139,7 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
         location = request.build_absolute_uri(
             reverse("api:case-detail", kwargs={"reference": case.reference})
         )
+        # The answer is what was just written: the customer, team, owner and product it was opened with.
         return self._answer(case, code=status.HTTP_201_CREATED, headers={"Location": location})
 
     def _open(self, request, d: dict, team: Team) -> Case:
@@ -198,7 +204,7 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
             locked = Case.objects.select_for_update().get(pk=case.pk)
             _if_match(request, locked)
             case = services.case_update(case=locked, actor=request.user, changes=dict(data.validated_data))
-        return self._answer(case)
+        return self._answer_fresh(case)
 
     @extend_schema(
         summary="Move the case on either track (the same guards and messages as the browser)",
@@ -221,7 +227,7 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
             case = services.case_transition(
                 case=locked, action=move.pop("action"), actor=request.user, data=move
             )
-        return self._answer(case)
+        return self._answer_fresh(case)
 
     @extend_schema(
         summary="Give the case to an owner (a hand-off needs a reason)",
@@ -241,7 +247,7 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
             locked = Case.objects.select_for_update().get(pk=case.pk)
             _if_match(request, locked)
             case = services.case_assign(case=locked, actor=request.user, **data.validated_data)
-        return self._answer(case)
+        return self._answer_fresh(case)
 
     @extend_schema(
         summary="The case's timeline, oldest first",
