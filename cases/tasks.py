@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import outbox
+from .api.idempotency import idempotency_keys_purge as purge_idempotency_keys
 
 
 @shared_task(name="outbox.deliver", acks_late=True, ignore_result=True)
@@ -17,3 +18,8 @@ def outbox_deliver_due() -> int:
     while (done := outbox.deliver_due(limit=500)) == 500:
         total += done
     return total + done
+
+
+@shared_task(name="idempotency.purge", acks_late=True, ignore_result=True)
+def idempotency_keys_purge() -> int:
+    return purge_idempotency_keys()

@@ -1,18 +1,34 @@
 """Webhook subscriptions and their delivery log over HTTP."""
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Team
+from cases.api.idempotency import idempotent
 from cases.api.pagination import cursor_by
 from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, WRITE_ERRORS, errors_for
 from cases.api.serializers import StrictInput
 
 from . import subscriptions, webhooks
-from .idempotency import idempotent
 from .models import EventType, WebhookDelivery, WebhookSubscription
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """How the OpenAPI description names the token header (found by drf-spectacular on import)."""
+
+    target_class = "integrations.auth.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token <key>`: a per-integration key, scoped to teams and to read or write.",
+        }
 
 
 class SubscriptionOut(serializers.ModelSerializer):
@@ -162,3 +178,6 @@ class WebhookSubscriptionViewSet(
         delivery = self.get_object().deliveries.select_related("subscription").get(pk=int(delivery_id))
         delivery = webhooks.webhook_redeliver(delivery=delivery)
         return Response(DeliveryOut(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+ENDPOINTS = [("webhooks", WebhookSubscriptionViewSet, "webhook")]

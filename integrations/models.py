@@ -1,4 +1,4 @@
-"""What outside systems hold with us: API tokens, idempotent requests, webhook subscriptions."""
+"""What outside systems hold with us: API tokens and webhook subscriptions."""
 
 import hashlib
 
@@ -41,21 +41,6 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class IdempotencyKey(models.Model):
-    """A POST's stored answer, so a client retrying after a timeout never creates twice."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body.")
-    status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField(encoder=DjangoJSONEncoder)
-    location = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")]
 
 
 class EventType(models.TextChoices):

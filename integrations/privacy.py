@@ -2,9 +2,10 @@
 
 from django.db.models import Q
 
+from cases.models import IdempotencyKey
 from cases.privacy import ErasureSubject, register_eraser, register_exporter
 
-from .models import IdempotencyKey, WebhookDelivery
+from .models import WebhookDelivery
 
 
 def integrations_erase(subject: ErasureSubject) -> dict[str, int]:

@@ -329,7 +329,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": float(NOTIFY_DELIVER_SECONDS),
         "options": {"expires": float(NOTIFY_DELIVER_SECONDS), "expire_seconds": NOTIFY_DELIVER_SECONDS},
     },
-    "idempotency-keys-purge": {"task": "integrations.tasks.idempotency_keys_purge", "schedule": 3600.0},
+    "idempotency-keys-purge": {"task": "idempotency.purge", "schedule": 3600.0},
 }
 
 # Mail intake (inbound app): one service fed by IMAP polling and an SMTP listener.

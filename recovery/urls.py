@@ -17,7 +17,7 @@ urlpatterns = [
     path("sla/", include("sla.urls")),
     path("inbound/", include("inbound.urls")),
     path("integrations/", include("integrations.urls")),
-    path("api/v1/", include("cases.api.urls")),
+    path("api/v1/", include("recovery.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("insights/", include("insights.urls")),

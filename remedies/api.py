@@ -13,12 +13,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import User
+from cases.api.idempotency import idempotent
 from cases.api.pagination import cursor_by
 from cases.api.schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, WRITE_ERRORS, errors_for
 from cases.api.serializers import StrictInput, UserOut
+from cases.api.views import CaseScopedViewSet
 from cases.permissions import visible_cases
 from integrations.auth import ON_BEHALF_OF_HELP, acting_person
-from integrations.idempotency import idempotent
 
 from . import selectors, services
 from .models import MONEY, ApprovalRequest, ApprovalStatus, Remedy, RemedyKind
@@ -120,8 +121,8 @@ class DecisionIn(StrictInput, serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-class RemedyActions:
-    """Mixed into the case viewset: a case's remedies, and giving one."""
+class CaseRemedyViewSet(CaseScopedViewSet):
+    """A case's remedies, and giving one (routed under the case: `cases/<reference>/remedies/`)."""
 
     @extend_schema(
         methods=["GET"],
@@ -250,3 +251,10 @@ class RemedyKindViewSet(viewsets.ReadOnlyModelViewSet):
     pagination_class = cursor_by("position", "id")
     lookup_field = "code"
     lookup_value_regex = "[-a-zA-Z0-9_]{1,40}"
+
+
+ENDPOINTS = [
+    ("cases", CaseRemedyViewSet, "case"),
+    ("approvals", ApprovalViewSet, "approval"),
+    ("remedy-kinds", RemedyKindViewSet, "remedy-kind"),
+]

@@ -1,8 +1,14 @@
 """SLA clocks, policies and calendars over HTTP. Reads for every token; edits go through the
 SLA services, which re-target the open clocks and refuse anyone who may not manage policies."""
 
+import datetime
+
+import django_filters
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -11,6 +17,7 @@ from rest_framework.response import Response
 from cases.api.pagination import WholeList, cursor_by
 from cases.api.schema import CASE_ERRORS, LIST_ERRORS, WRITE_ERRORS
 from cases.api.serializers import StrictInput
+from cases.api.views import CaseScopedViewSet
 from cases.models import Channel, Severity
 
 from . import selectors, services
@@ -122,8 +129,8 @@ class CalendarIn(StrictInput, serializers.ModelSerializer):
         fields = ["tz", "always_open", "hours", "holiday_country", "holiday_subdiv", "closed_days"]
 
 
-class ClockActions:
-    """Mixed into the case viewset: the case's SLA clocks."""
+class CaseClockViewSet(CaseScopedViewSet):
+    """A case's SLA clocks (routed under the case: `cases/<reference>/clocks/`)."""
 
     @extend_schema(
         summary="The case's SLA clocks: running ones by due time, then the finished ones",
@@ -133,6 +140,39 @@ class ClockActions:
     def clocks(self, request, reference: str):
         page = self.paginate_queryset(selectors.case_clocks(self._case()))
         return self.get_paginated_response(ClockOut(page, many=True).data)
+
+
+def _filter_breached(queryset, name, value):
+    if value is None:
+        return queryset
+    breached = Exists(Clock.objects.filter(case=OuterRef("pk"), breached_at__isnull=False))
+    return queryset.filter(breached if value else ~breached)
+
+
+def _filter_at_risk(queryset, name, value):
+    if value is None:
+        return queryset
+    now = timezone.now()
+    window = datetime.timedelta(minutes=getattr(settings, "SLA_AT_RISK_MINUTES", 60))
+    risky = Exists(
+        Clock.objects.filter(
+            case=OuterRef("pk"),
+            stopped_at__isnull=True,
+            breached_at__isnull=True,
+            due_at__gte=now,
+            due_at__lt=now + window,
+        )
+    )
+    return queryset.filter(risky if value else ~risky)
+
+
+# The case list's SLA filters: EXISTS probes on the indexed clock columns, no joins or counts.
+CASE_FILTERS = {
+    "breached": django_filters.BooleanFilter(method=_filter_breached, help_text="Has a breached clock."),
+    "at_risk": django_filters.BooleanFilter(
+        method=_filter_at_risk, help_text="A running clock falls due within the SLA at-risk window."
+    ),
+}
 
 
 @extend_schema_view(
@@ -204,3 +244,10 @@ class CalendarViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
             # Impossible hours or time zone: the calendar cannot count time, so nothing is saved.
             raise ValidationError({"hours": f"These hours cannot be used: {exc}"}) from None
         return Response(CalendarOut(self.get_queryset().get(pk=calendar.pk)).data)
+
+
+ENDPOINTS = [
+    ("cases", CaseClockViewSet, "case"),
+    ("sla/policies", PolicyViewSet, "sla-policy"),
+    ("sla/calendars", CalendarViewSet, "sla-calendar"),
+]

@@ -18,6 +18,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..services.locking import CaseChanged
 from ..workflow import TransitionError
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ def exception_handler(exc, context):
             detail="The case cannot do that now.", code="transition_refused", problems=exc.problems
         )
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, CaseChanged):
+        exc = PreconditionFailed()
     if isinstance(exc, DjangoValidationError):
         exc = _django_validation(exc)
     elif isinstance(exc, DjangoPermissionDenied):

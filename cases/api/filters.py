@@ -1,10 +1,8 @@
 import datetime
+import functools
 
 import django_filters
 from django import forms
-from django.conf import settings
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
@@ -62,38 +60,23 @@ class StableOrdering(OrderingFilter):
         return (first, "-id" if first.startswith("-") else "id")
 
 
-def _clocks(case_ref):
-    # Imported late: the SLA app builds on cases, not the other way round.
-    from sla.models import Clock
-
-    return Clock.objects.filter(case=case_ref)
+_added_filters: dict[str, django_filters.Filter] = {}
 
 
-class SlaCaseFilter(CaseFilter):
-    """The case list's SLA filters: EXISTS probes on the indexed clock columns, no joins or counts."""
+def case_filters_add(**filters: django_filters.Filter) -> None:
+    """A concern adds filters to the case list (the SLA: breached, at_risk) without the core
+    knowing it; the API's assembly (recovery.api) calls this with what each app declares."""
+    clash = sorted(set(filters) & set(CaseFilter.base_filters))
+    if clash:
+        raise ValueError(f"The case list already has a filter named {clash[0]!r}.")
+    _added_filters.update(filters)
+    case_filterset.cache_clear()
 
-    breached = django_filters.BooleanFilter(method="filter_breached", help_text="Has a breached clock.")
-    at_risk = django_filters.BooleanFilter(
-        method="filter_at_risk", help_text="A running clock falls due within the SLA at-risk window."
-    )
 
-    def filter_breached(self, queryset, name, value):
-        if value is None:
-            return queryset
-        breached = Exists(_clocks(OuterRef("pk")).filter(breached_at__isnull=False))
-        return queryset.filter(breached if value else ~breached)
-
-    def filter_at_risk(self, queryset, name, value):
-        if value is None:
-            return queryset
-        now = timezone.now()
-        window = datetime.timedelta(minutes=getattr(settings, "SLA_AT_RISK_MINUTES", 60))
-        risky = Exists(
-            _clocks(OuterRef("pk")).filter(
-                stopped_at__isnull=True, breached_at__isnull=True, due_at__gte=now, due_at__lt=now + window
-            )
-        )
-        return queryset.filter(risky if value else ~risky)
+@functools.cache
+def case_filterset() -> type[CaseFilter]:
+    """The case list's filters: the core's and the concerns'."""
+    return type("CaseFilter", (CaseFilter,), dict(_added_filters))
 
 
 class KnownQueryParameters(BasePermission):

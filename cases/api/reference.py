@@ -9,11 +9,11 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.models import Team, User
-from integrations.idempotency import idempotent
 
 from .. import services
 from ..models import Customer, Product, RootCause
 from . import serializers as s
+from .idempotency import idempotent
 from .pagination import cursor_by
 from .schema import CASE_ERRORS, IDEMPOTENCY_KEY, LIST_ERRORS, errors_for
 

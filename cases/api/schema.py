@@ -1,6 +1,5 @@
-"""Shared pieces of the OpenAPI description: error answers, headers, the token scheme."""
+"""Shared pieces of the OpenAPI description: error answers and headers."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from .errors import ConflictSerializer, ErrorSerializer
@@ -52,16 +51,3 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=False,
     description="Retry safely: the same key and body return the stored answer (for 24 hours).",
 )
-
-
-class TokenScheme(OpenApiAuthenticationExtension):
-    target_class = "integrations.auth.TokenAuthentication"
-    name = "tokenAuth"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "Authorization",
-            "description": "`Token <key>`: a per-integration key, scoped to teams and to read or write.",
-        }

@@ -9,7 +9,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Team, User
-from integrations.models import ApiToken
 
 from ..models import (
     ActionStatus,
@@ -133,10 +132,11 @@ def visible_customers(request):
     """Customers the caller may read: people find anyone (the browser's lookup at intake does too);
     an integration's token only the customers of its teams' cases, and those with no case yet
     (found or created just before opening one)."""
-    token = getattr(request, "auth", None)
-    if isinstance(token, ApiToken):
+    # A token authenticates as request.auth (with its teams); a person signed in has none.
+    token_teams = getattr(getattr(request, "auth", None), "teams", None)
+    if token_teams is not None:
         return Customer.objects.filter(
-            Q(pk__in=Case.objects.filter(team__in=token.teams.all()).values("customer_id"))
+            Q(pk__in=Case.objects.filter(team__in=token_teams.all()).values("customer_id"))
             | ~Exists(Case.objects.filter(customer=OuterRef("pk")))
         )
     return Customer.objects.all()

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -10,16 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Team
-from integrations.idempotency import idempotent
-from remedies.api import RemedyActions
-from sla.api import ClockActions
 
 from .. import selectors, services
 from ..models import Case, CorrectiveAction
 from ..permissions import visible_cases
 from . import serializers as s
-from .errors import DuplicateCase, PreconditionFailed
-from .filters import SlaCaseFilter, StableOrdering
+from .errors import DuplicateCase
+from .filters import StableOrdering, case_filterset
+from .idempotency import idempotent
 from .pagination import cursor_by
 from .schema import CASE_ERRORS, ETAG_HEADER, IDEMPOTENCY_KEY, IF_MATCH, LIST_ERRORS, WRITE_ERRORS, errors_for
 from .triage import TriageActions
@@ -32,14 +31,31 @@ def _etag(case: Case) -> str:
     return f'"{case.version}"'
 
 
-def _if_match(request, case: Case) -> None:
-    """412 when the client's copy is stale. No If-Match means the client accepts last-write-wins."""
+def _expected_version(request) -> set[int] | None:
+    """The versions an If-Match accepts; the service refuses a stale one (412). No If-Match, or
+    `*`, means the client accepts last-write-wins."""
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
-        return
-    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
-    if _etag(case) not in tags:
-        raise PreconditionFailed()
+        return None
+    tags = {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
+    return {int(tag) for tag in tags if tag.isdigit()}
+
+
+class CaseScopedViewSet(viewsets.GenericViewSet):
+    """Endpoints under a case's URL (`cases/<reference>/...`). The concerns subclass it for their
+    own (a case's remedies, its clocks) and register under the case's prefix and basename."""
+
+    lookup_field = "reference"
+    lookup_value_regex = "[^/]+"
+
+    def get_queryset(self):
+        return visible_cases(self.request.user)
+
+    def _case(self) -> Case:
+        """The case in the URL if the caller may see it; another team's case is a 404 like a missing one."""
+        case = get_object_or_404(visible_cases(self.request.user), reference=self.kwargs["reference"])
+        self.check_object_permissions(self.request, case)
+        return case
 
 
 @extend_schema_view(
@@ -52,15 +68,20 @@ def _if_match(request, case: Case) -> None:
         responses={200: s.CaseOut, **CASE_ERRORS},
     ),
 )
-class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericViewSet):
-    lookup_field = "reference"
-    lookup_value_regex = "[^/]+"
+class CaseViewSet(TriageActions, CaseScopedViewSet):
+    """A case: read it, change its details, move it on either track; its timeline, notes, triage
+    answers and corrective actions."""
+
     filter_backends = [DjangoFilterBackend, StableOrdering]
-    filterset_class = SlaCaseFilter
     ordering_fields = ["opened_at", "updated_at"]
     ordering = ("-opened_at", "-id")
     serializer_class = s.CaseOut
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @property
+    def filterset_class(self):
+        # The core's filters plus those the concerns add (the SLA's breached and at_risk).
+        return case_filterset()
 
     def get_queryset(self):
         return (
@@ -73,14 +94,13 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         # Filters and ordering shape the list only; a case's own URL finds it whatever the query.
         return super().filter_queryset(queryset) if self.action == "list" else queryset
 
-    def _case(self) -> Case:
-        """The case in the URL if the caller may see it; another team's case is a 404 like a missing one."""
-        return self.get_object()
-
     def _answer(self, case: Case, *, code: int = status.HTTP_200_OK, headers=None) -> Response:
-        case = self.get_queryset().get(pk=case.pk)
         body = s.CaseOut(case, context=self.get_serializer_context()).data
         return Response(body, status=code, headers={"ETag": _etag(case), **(headers or {})})
+
+    def _answer_fresh(self, case: Case) -> Response:
+        """After a change: the case read again with what the answer shows, as the service left it."""
+        return self._answer(self.get_queryset().get(pk=case.pk))
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -89,7 +109,7 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         )
 
     def retrieve(self, request, reference: str):
-        return self._answer(self._case())
+        return self._answer(self.get_object())
 
     @extend_schema(
         summary="Open a case, with its customer found or created",
@@ -107,8 +127,10 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         data = s.CaseIn(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        team = d.get("team") or self._only_team(request)
-        if not (request.user.sees_all_teams or request.user.teams.filter(pk=team.pk).exists()):
+        team = d.get("team")
+        if team is None:
+            team = self._only_team(request)
+        elif not request.user.works_in(team):
             # Naming another team is no typo to fix: the caller may not work there (403, not 400).
             raise PermissionDenied("You can only open cases for your own teams.")
         if d["external_id"]:
@@ -117,6 +139,7 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         location = request.build_absolute_uri(
             reverse("api:case-detail", kwargs={"reference": case.reference})
         )
+        # The answer is what was just written: the customer, team, owner and product it was opened with.
         return self._answer(case, code=status.HTTP_201_CREATED, headers={"Location": location})
 
     def _open(self, request, d: dict, team: Team) -> Case:
@@ -149,7 +172,7 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
             )
 
     def _only_team(self, request) -> Team:
-        teams = list(request.user.teams.all()[:2])
+        teams = request.user.my_teams
         if len(teams) != 1:
             raise ValidationError({"team": "Say which team the case belongs to."})
         return teams[0]
@@ -177,11 +200,13 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         case = self._case()
         data = s.CaseUpdateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            locked = Case.objects.select_for_update().get(pk=case.pk)
-            _if_match(request, locked)
-            case = services.case_update(case=locked, actor=request.user, changes=dict(data.validated_data))
-        return self._answer(case)
+        case = services.case_update(
+            case=case,
+            actor=request.user,
+            changes=dict(data.validated_data),
+            expected_version=_expected_version(request),
+        )
+        return self._answer_fresh(case)
 
     @extend_schema(
         summary="Move the case on either track (the same guards and messages as the browser)",
@@ -198,13 +223,14 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         data = s.TransitionIn(data=request.data)
         data.is_valid(raise_exception=True)
         move = dict(data.validated_data)
-        with transaction.atomic():
-            locked = Case.objects.select_for_update().get(pk=case.pk)
-            _if_match(request, locked)
-            case = services.case_transition(
-                case=locked, action=move.pop("action"), actor=request.user, data=move
-            )
-        return self._answer(case)
+        case = services.case_transition(
+            case=case,
+            action=move.pop("action"),
+            actor=request.user,
+            data=move,
+            expected_version=_expected_version(request),
+        )
+        return self._answer_fresh(case)
 
     @extend_schema(
         summary="Give the case to an owner (a hand-off needs a reason)",
@@ -220,11 +246,10 @@ class CaseViewSet(TriageActions, RemedyActions, ClockActions, viewsets.GenericVi
         case = self._case()
         data = s.AssignIn(data=request.data)
         data.is_valid(raise_exception=True)
-        with transaction.atomic():
-            locked = Case.objects.select_for_update().get(pk=case.pk)
-            _if_match(request, locked)
-            case = services.case_assign(case=locked, actor=request.user, **data.validated_data)
-        return self._answer(case)
+        case = services.case_assign(
+            case=case, actor=request.user, expected_version=_expected_version(request), **data.validated_data
+        )
+        return self._answer_fresh(case)
 
     @extend_schema(
         summary="The case's timeline, oldest first",

@@ -1,5 +1,6 @@
 from .case import Case, Channel, JourneyStage, Product, Severity, Status, TriageStage
 from .customers import Customer, CustomerErasure, CustomerExternalId
+from .idempotency import IdempotencyKey
 from .timeline import CaseEvent, Handoff
 from .triage import (
     ActionStatus,
@@ -24,6 +25,7 @@ __all__ = [
     "CustomerExternalId",
     "DifferentAnswer",
     "Handoff",
+    "IdempotencyKey",
     "JourneyStage",
     "Origin",
     "Product",

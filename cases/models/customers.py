@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 from ..validators import validate_person_name
 
@@ -13,7 +14,12 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["name"]),
+            # Intake matches customers by e-mail whatever its case (email__iexact is UPPER(email)
+            # = UPPER(...)): without this index that filtered every customer.
+            models.Index(Upper("email"), name="customer_email_any_case"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -5,33 +5,36 @@ browser's hidden field): if someone changed the case since, the write is refused
 answer at every door, instead of silently overwriting what the other person did.
 """
 
+from collections.abc import Collection
+
 from ..models import Case
 
 
 class CaseChanged(Exception):
     """The caller's copy of the case is stale."""
 
-    def __init__(self, *, case: Case, expected: int):
-        self.case, self.expected, self.current = case, expected, case.version
+    def __init__(self, *, case: Case):
+        self.case, self.current = case, case.version
         super().__init__(
-            f"Someone changed case {case.reference} since you opened it "
-            f"(you had version {expected}, it is now at {case.version}): "
-            "look at what changed and try again."
+            f"Someone changed case {case.reference} since you opened it: look at what changed and try again."
         )
 
 
 def case_lock(
     case: Case | int,
     *,
-    expected_version: int | None = None,
+    expected_version: int | Collection[int] | None = None,
     related: tuple[str, ...] = (),
     annotate: dict | None = None,
 ) -> Case:
     """The case, locked for this transaction; `CaseChanged` when `expected_version` is stale.
-    No expected version means the caller accepts last-write-wins."""
+    No expected version means the caller accepts last-write-wins; several (an If-Match listing
+    more than one ETag) mean any of them will do."""
     pk = case if isinstance(case, int) else case.pk
     qs = Case.objects.select_for_update(of=("self",)).select_related(*related)
     locked = qs.annotate(**(annotate or {})).get(pk=pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise CaseChanged(case=locked, expected=expected_version)
+    if expected_version is not None:
+        accepted = {expected_version} if isinstance(expected_version, int) else set(expected_version)
+        if locked.version not in accepted:
+            raise CaseChanged(case=locked)
     return locked

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from integrations.idempotency import idempotency_keys_purge
-from integrations.models import IdempotencyKey
+from cases.api.idempotency import idempotency_keys_purge
+from cases.models import IdempotencyKey
 from recovery.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_beat_ticks_the_webhook_sweep_and_the_idempotency_purge():
 
     assert {
         "outbox.deliver_due",
-        "integrations.tasks.idempotency_keys_purge",
+        "idempotency.purge",
     } <= scheduled
     assert scheduled <= set(app.tasks)
 

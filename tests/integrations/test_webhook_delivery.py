@@ -87,10 +87,14 @@ def test_a_delivery_held_by_a_dead_worker_is_retried_after_its_lease_only(
     start = timezone.now()
     time_machine.move_to(start, tick=False)
     factories.open_case(actor=agent, team=team)
-    held = outbox.claim(outbox.channel(webhooks.CHANNEL), now=start)  # a worker claims it, then dies before recording anything
+    held = outbox.claim(
+        outbox.channel(webhooks.CHANNEL), now=start
+    )  # a worker claims it, then dies before recording anything
 
     assert outbox.deliver_due() == 0
-    time_machine.move_to(start + outbox.channel(webhooks.CHANNEL).lease() + datetime.timedelta(seconds=1), tick=False)
+    time_machine.move_to(
+        start + outbox.channel(webhooks.CHANNEL).lease() + datetime.timedelta(seconds=1), tick=False
+    )
     assert outbox.deliver_due() == 1
 
     held.refresh_from_db()

@@ -11,9 +11,8 @@ from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from cases.api.errors import UnprocessableIdempotencyKey
-
-from .models import IdempotencyKey
+from ..models import IdempotencyKey
+from .errors import UnprocessableIdempotencyKey
 
 HEADER = "Idempotency-Key"
 KEEP_FOR = datetime.timedelta(hours=24)

@@ -9,7 +9,7 @@ import cases.models.case
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0006_customer_name_visible"),
+        ("cases", "0007_idempotencykey"),
     ]
 
     operations = [

@@ -1,0 +1,77 @@
+"""What one API answer may cost in queries. The token's own lookup counts as one of them."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases.models import CustomerExternalId
+from sla.policies import policies_ensure_defaults
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def used_api(api):
+    """A token already used this minute: its `last_used_at` is fresh, so reading writes nothing.
+    The SLA policies exist, as they do once the first case has been opened."""
+    policies_ensure_defaults()
+    api.get("/api/v1/teams/")
+    return api
+
+
+def _open(agent, team, count: int) -> list:
+    start = timezone.now() - datetime.timedelta(hours=1)
+    opened = []
+    for i in range(count):
+        case = factories.open_case(actor=agent, team=team, opened_at=start + datetime.timedelta(minutes=i))
+        CustomerExternalId.objects.create(customer=case.customer, source="shop", external_id=f"c-{i}")
+        opened.append(case)
+    return opened
+
+
+def _queries(call) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    return len(captured), response
+
+
+def test_reading_a_case_costs_three_queries_the_token_the_case_and_its_customers_ids(used_api, agent, team):
+    (case,) = _open(agent, team, 1)
+
+    count, response = _queries(lambda: used_api.get(f"/api/v1/cases/{case.reference}/"))
+
+    assert response.status_code == 200
+    assert response.json()["customer"]["external_ids"] == [{"source": "shop", "external_id": "c-0"}]
+    assert count <= 3
+
+
+@pytest.mark.parametrize("size", [3, 40])
+def test_the_first_page_of_cases_costs_three_queries_however_many_cases(used_api, agent, team, size):
+    _open(agent, team, size)
+
+    count, response = _queries(lambda: used_api.get("/api/v1/cases/"))
+
+    assert len(response.json()["results"]) == size
+    assert count <= 3
+
+
+def test_a_token_used_again_within_the_minute_writes_nothing(used_api, agent, team):
+    (case,) = _open(agent, team, 1)
+
+    with CaptureQueriesContext(connection) as captured:
+        used_api.get(f"/api/v1/cases/{case.reference}/")
+
+    assert not [q for q in captured if q["sql"].lstrip().upper().startswith("UPDATE")]
+
+
+def test_the_created_case_answers_what_a_later_read_shows(used_api, new_case_body):
+    created = used_api.post("/api/v1/cases/", new_case_body, format="json")
+
+    read = used_api.get(created["Location"])
+    assert created.status_code == 201
+    assert created.json() == read.json()
+    assert created["ETag"] == read["ETag"]
