@@ -4,15 +4,17 @@
                                        [--queries 30] [--profile] [--peer-dir /work/peer]
 
 Both run under gunicorn with `--workers` sync workers on PostgreSQL; the rounds alternate
-(Recovery with a new customer, django-helpdesk, Recovery with a known customer, ...), so that
-whatever else the machine does falls on both alike. Then each create runs `--queries` times in
-one process through Django's test client: queries, wall and CPU time per create (`--profile`
-adds a cProfile top 15 of each).
+(Recovery with a new customer, django-helpdesk, Recovery with a known customer, a bare DRF
+create, ...), so that whatever else the machine does falls on all alike. Then each create runs
+`--queries` times in one process through Django's test client: queries, wall and CPU time per
+create (`--profile` adds a cProfile top 15 of each).
 
 Recovery: POST /api/v1/cases/ (database recovery_bench_peer, Redis db 5 for the throttle).
 django-helpdesk: POST /api/tickets/ (its DRF API; database helpdesk_bench), installed by hand in
 its own virtualenv at --peer-dir (see bench/README.md); this script writes its minimal project
 into <peer-dir>/project from the constants below and creates its user, token and queue.
+The bare DRF create (the floor: one model, a ModelViewSet, POST /bare/notes/) is an app of that
+same project, so it runs on the peer's stack; --no-bare leaves it out.
 Both databases are dropped and recreated.
 """
 
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "helpdesk",
+    "bare",
 ]
 SITE_ID = 1
 MIDDLEWARE = [
@@ -110,7 +113,44 @@ LOGGING = {"version": 1, "root": {"level": "WARNING"}}
 PEER_URLS = """from django.contrib import admin
 from django.urls import include, path
 
-urlpatterns = [path("admin/", admin.site.urls), path("", include("helpdesk.urls", namespace="helpdesk"))]
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("bare/", include("bare.api")),
+    path("", include("helpdesk.urls", namespace="helpdesk")),
+]
+"""
+
+# The floor: one model, a ModelSerializer and a ModelViewSet, on the same stack as the peer.
+BARE_MODELS = """from django.db import models
+
+
+class Note(models.Model):
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+"""
+
+BARE_API = """from rest_framework import permissions, routers, serializers, viewsets
+
+from .models import Note
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Note
+        fields = ["id", "title", "body", "email", "created_at"]
+
+
+class NoteViewSet(viewsets.ModelViewSet):
+    queryset = Note.objects.all()
+    serializer_class = NoteSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+
+router = routers.DefaultRouter()
+router.register("notes", NoteViewSet)
+urlpatterns = router.urls
 """
 
 PEER_WSGI = """import os
@@ -155,8 +195,12 @@ class Peer:
             ("peer_urls.py", PEER_URLS),
             ("peer_wsgi.py", PEER_WSGI),
             ("manage.py", PEER_MANAGE),
+            ("bare/__init__.py", ""),
+            ("bare/models.py", BARE_MODELS),
+            ("bare/api.py", BARE_API),
         ):
             path = self.project / name
+            path.parent.mkdir(exist_ok=True)
             if not path.exists() or path.read_text() != text:
                 path.write_text(text)
 
@@ -221,6 +265,8 @@ def specs(recovery: dict, peer: dict) -> dict:
         "priority": 2,
     }
     peer_auth = {"Content-Type": "application/json", "Authorization": f"Token {peer['token']}"}
+    note = {"title": ticket["title"], "body": ticket["description"], "email": "@UNIQ@@example.com"}
+    bare = {"method": "POST", "path": "/bare/notes/", "body": json.dumps(note), "headers": peer_auth}
     return {
         "recovery_new_customer": {
             "method": "POST",
@@ -240,6 +286,7 @@ def specs(recovery: dict, peer: dict) -> dict:
             "body": json.dumps(known_customer),
             "headers": auth,
         },
+        "bare_drf": bare,
     }
 
 
@@ -251,8 +298,8 @@ def summarise(rounds: list[dict]) -> dict:
         out[name] = {
             "req_per_s_median": statistics.median(v["req_per_s"] for v in values),
             "req_per_s_each": [v["req_per_s"] for v in values],
-            "p50_ms_median": statistics.median(v["p50_ms"] for v in values),
-            "p99_ms_median": statistics.median(v["p99_ms"] for v in values),
+            "p50_ms_median": round(statistics.median(v["p50_ms"] for v in values), 1),
+            "p99_ms_median": round(statistics.median(v["p99_ms"] for v in values), 1),
         }
     for name in ("recovery_new_customer", "recovery_known_customer"):
         per_round = [r[name]["req_per_s"] / r["helpdesk"]["req_per_s"] for r in rounds]
@@ -275,6 +322,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the in-process creates")
     parser.add_argument("--show-queries", action="store_true", help="print one create's SQL")
     parser.add_argument("--peer-dir", type=Path, default=Path(os.environ.get("BENCH_PEER_DIR", "/work/peer")))
+    parser.add_argument("--no-bare", dest="bare", action="store_false", help="no bare DRF create rounds")
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load before the rounds")
     parser.add_argument(
         "--role", choices=["main", "setup", "inprocess"], default="main", help=argparse.SUPPRESS
@@ -305,12 +353,19 @@ def main() -> None:
     harness.migrated_database(DB, env)
     harness.recreate_database(PEER_DB)
     harness.redis_flush(env["REDIS_URL"])
-    subprocess.run([peer.python, "manage.py", "migrate", "-v0"], cwd=peer.project, env=peer.env, check=True)  # noqa: S603
+    subprocess.run(  # noqa: S603 - the peer's own manage.py
+        [peer.python, "manage.py", "migrate", "--run-syncdb", "-v0"],
+        cwd=peer.project,
+        env=peer.env,
+        check=True,
+    )  # noqa: S603
     me = [__file__, "--role", "setup", "--peer-dir", str(args.peer_dir)]
     recovery = harness.run_json([sys.executable, *me, "--side", "recovery"], env)
     helpdesk = harness.run_json([peer.python, *me, "--side", "peer"], peer.env)
     requests = specs(recovery, helpdesk)
-    side_of = {name: ("peer" if name == "helpdesk" else "recovery") for name in requests}
+    if not args.bare:
+        del requests["bare_drf"]
+    side_of = {name: ("recovery" if name.startswith("recovery") else "peer") for name in requests}
 
     servers = {
         "recovery": harness.start_gunicorn(
