@@ -165,7 +165,7 @@ def rate(args) -> None:
     sweep = sweep_function(args.sweep_func)
     overdue = {
         "steps": STEPS[args.steps],
-        "started_sql": "now() - interval '2 minutes'",
+        "started_sql": "now() - interval '2 minutes' + g * interval '1 millisecond'",
         "due_sql": "now() - interval '1 minute' + g * interval '1 millisecond'",
     }
 
@@ -352,8 +352,18 @@ def wait_mail(sink: Sink, celery: Celery, expected: int, deadline: float) -> flo
 # ---- burst --------------------------------------------------------------------------------------
 
 
+def emails_queued(args, case_ids: tuple[int, int] | None = None) -> int:
+    """E-mail rows in the outbox (by table name: the outbox may move, `--outbox-table`)."""
+    from django.db import connection
+
+    where = f" AND case_id BETWEEN {case_ids[0]} AND {case_ids[1]}" if case_ids else ""
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT count(*) FROM {args.outbox_table} WHERE channel = 'email'{where}")  # noqa: S608
+        return cur.fetchone()[0]
+
+
 def burst(args) -> None:
-    from sla.models import Firing, Notification
+    from sla.models import Firing
 
     base = base_rows()
     ids = add_clocks(base, args.clocks, steps=STEPS[args.steps], due_sql=FAR, started_sql=FAR)
@@ -366,25 +376,29 @@ def burst(args) -> None:
         if args.trigger == "task":
             send_task(args.sweep_task)
         print(f"{args.clocks:,} clocks due at {t0:%H:%M:%S.%f}; {harness.load_note()}", flush=True)
+        # Each breach mails the owner; the escalation level mails the lead.
+        expected = args.clocks * (2 if args.steps == "lead" else 1)
+        goals = {
+            f"all_{level}": lambda level=level: Firing.objects.filter(level=level).count() >= args.clocks
+            for level in ["breach"] + (["L1"] if args.steps == "lead" else [])
+        }
+        goals["all_emails_queued"] = lambda: emails_queued(args) >= expected
         marks: dict[str, float] = {}
-        levels = ["breach"] + (["L1"] if args.steps == "lead" else [])
         deadline = time.monotonic() + args.timeout
-        while time.monotonic() < deadline and len(marks) < len(levels):
+        while time.monotonic() < deadline and len(marks) < len(goals):
             celery.check()
-            for level in levels:
-                if level not in marks and Firing.objects.filter(level=level).count() >= args.clocks:
-                    marks[level] = time.time()
-                    print(
-                        f"all {args.clocks:,} {level} firings visible after {marks[level] - t0.timestamp():.1f} s",
-                        flush=True,
-                    )
+            for name, reached in goals.items():
+                if name not in marks and reached():
+                    marks[name] = time.time()
+                    print(f"{name} after {marks[name] - t0.timestamp():.1f} s", flush=True)
             time.sleep(0.25)
-        queued = Notification.objects.filter(channel="email").count()
-        received = wait_mail(sink, celery, queued, deadline)
-    elapsed = {f"all_{level}": round(at - t0.timestamp(), 1) for level, at in marks.items()}
+        queued = emails_queued(args)
+        received = wait_mail(sink, celery, expected, deadline)
+    elapsed = {name: round(at - t0.timestamp(), 1) for name, at in marks.items()}
     result = {
         "clocks": args.clocks,
         "seconds_from_due": elapsed,
+        "emails_expected": expected,
         "emails_queued": queued,
         "emails_received": len(sink.received),
         "all_emails_received_s": round(received - t0.timestamp(), 1) if received else None,
@@ -410,8 +424,6 @@ def lateness(case_ids: tuple[int, int], level: str = "breach") -> list[float]:
 def lag(args) -> None:
     from django.db import connection
     from django.utils import timezone
-
-    from sla.models import Notification
 
     base = base_rows()
     add_clocks(base, args.open, steps="[]", due_sql=FAR, started_sql=FAR, target=10**6)
@@ -453,10 +465,9 @@ def lag(args) -> None:
             if sum(1 for level, *_ in rows.values() if level == "breach") >= total:
                 break
             time.sleep(args.poll)
-        queued = Notification.objects.filter(
-            channel="email", case_id__gte=ids[0], case_id__lte=ids[1]
-        ).count()
-        wait_mail(sink, celery, queued, time.monotonic() + args.grace)
+        expected = total * (2 if args.steps == "lead" else 1)
+        wait_mail(sink, celery, expected, time.monotonic() + args.grace)
+        queued = emails_queued(args, ids)
     breaches = [(pk, due, fired) for pk, (level, due, fired) in rows.items() if level == "breach"]
     result = {
         "due": total,
@@ -464,6 +475,7 @@ def lag(args) -> None:
         "recorded_lateness_s": spread([(fired - due).total_seconds() for _, due, fired in breaches]),
         "visible_lateness_s": spread([seen[pk] - due.timestamp() for pk, due, _ in breaches]),
         "poll_interval_s": args.poll,
+        "emails_expected": expected,
         "emails_queued": queued,
         "emails_received": len(sink.received),
         "email_lag_from_due_s": mail_lag(sink, due_by_reference(ids)),
@@ -495,6 +507,7 @@ def main() -> None:
         p.add_argument("--interval", type=int, default=5, help="SLA_SWEEP_SECONDS")
         p.add_argument("--env", action="append", default=[], help="NAME=VALUE for the worker and beat")
         p.add_argument("--ready-timeout", type=float, default=90)
+        p.add_argument("--outbox-table", default="sla_notification", help="the table of outbox rows")
     b = sub.choices["burst"]
     b.add_argument("--clocks", type=int, default=10_000)
     b.add_argument(
