@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SMTP_PORT ?= 2525
 
-.PHONY: run test lint check-deploy clean
+.PHONY: run test lint check-deploy clean bench-smoke
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,15 @@ check-deploy: $(BIN)/.installed
 	DEBUG=0 SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=recovery.example \
 	  EMAIL_URL=smtp://recovery:secret@mail.recovery.example:587/?tls=1 \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Each benchmark once at a small size (about 5 minutes; PostgreSQL and Redis running, the peer's
+# virtualenv as bench/README.md says). Checks they work; the figures come from the full runs.
+bench-smoke: $(BIN)/.installed
+	$(BIN)/python bench/api_scale.py --cases 10000 --customers 10000 --rounds 1 --duration 3 --queries 5
+	$(BIN)/python bench/sweep_burst.py rate --clocks 200
+	$(BIN)/python bench/sweep_burst.py burst --clocks 1000
+	$(BIN)/python bench/sweep_burst.py lag --open 10000 --per-minute 300 --minutes 1 --grace 60
+	$(BIN)/python bench/api_peer.py --rounds 1 --duration 3 --queries 5
 
 clean:
 	rm -rf $(VENV) var
