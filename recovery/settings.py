@@ -272,6 +272,9 @@ if os.environ.get("REDIS_URL"):
         "KEY_PREFIX": "recovery-api",
     }
 
+# How often a process asks whether static configuration changed elsewhere (cases.config).
+CONFIG_RECHECK_SECONDS = env_int("CONFIG_RECHECK_MS", 1000) / 1000
+
 # Webhooks: failed attempts in a row before a subscription is paused, and the retry ladder.
 WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 15)
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)

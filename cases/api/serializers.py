@@ -206,6 +206,66 @@ class CaseOut(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
 
+    def to_representation(self, case: Case) -> dict:
+        # Written out by hand: DRF builds and deep-copies some forty fields for every case it
+        # serialises (5 ms of a create's answer, 0.3 ms per case of a page). The declared fields
+        # remain the schema; a test holds this equal to what DRF would write.
+        customer, team, owner, product = case.customer, case.team, case.owner, case.product
+        return {
+            "reference": case.reference,
+            "url": self.get_url(case),
+            "status": str(case.status),
+            "triage_stage": str(case.triage_stage),
+            "channel": str(case.channel),
+            "severity": str(case.severity),
+            "summary": case.summary,
+            "description": case.description,
+            "product": {"id": product.pk, "name": product.name, "active": product.active},
+            "journey_stage": str(case.journey_stage),
+            "customer": {
+                "id": customer.pk,
+                "name": customer.name,
+                "email": customer.email,
+                "phone": customer.phone,
+                "external_ids": [
+                    {"source": link.source, "external_id": link.external_id}
+                    for link in customer.external_ids.all()
+                ],
+                "created_at": _when(customer.created_at),
+            },
+            "team": {"id": team.pk, "name": team.name, "slug": team.slug, "lead": team.lead_id},
+            "owner": None
+            if owner is None
+            else {
+                "id": owner.pk,
+                "username": owner.username,
+                "name": owner.get_full_name(),
+                "role": owner.role,
+            },
+            "source": case.source,
+            "external_id": case.external_id,
+            "source_reference": case.source_reference,
+            "first_response": case.first_response,
+            "resolution": case.resolution,
+            "follow_up_note": case.follow_up_note,
+            "handoff_count": case.handoff_count,
+            "reopen_count": case.reopen_count,
+            "version": case.version,
+            "opened_at": _when(case.opened_at),
+            "first_responded_at": _when(case.first_responded_at),
+            "resolved_at": _when(case.resolved_at),
+            "followed_up_at": _when(case.followed_up_at),
+            "closed_at": _when(case.closed_at),
+            "updated_at": _when(case.updated_at),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def _when(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
 
 class CaseIn(StrictInput, serializers.Serializer):
     customer = CustomerRefIn()

@@ -75,3 +75,18 @@ def test_the_created_case_answers_what_a_later_read_shows(used_api, new_case_bod
     assert created.status_code == 201
     assert created.json() == read.json()
     assert created["ETag"] == read["ETag"]
+
+
+def test_the_hand_written_case_answer_is_exactly_what_drf_would_write(agent, team):
+    from rest_framework import serializers as drf
+
+    from cases.api.serializers import CaseOut
+
+    owned = factories.open_case(actor=agent, team=team)
+    CustomerExternalId.objects.create(customer=owned.customer, source="shop", external_id="c-1")
+    unowned = factories.open_case(actor=None, team=team)
+    for case in (owned, unowned):
+        case = type(case).objects.get(pk=case.pk)  # as a page reads it, every date from the database
+        out = CaseOut(case)
+        assert out.to_representation(case) == drf.ModelSerializer.to_representation(out, case)
+    assert unowned.owner is None and owned.customer.external_ids.exists()

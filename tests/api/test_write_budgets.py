@@ -24,7 +24,9 @@ def _count(call) -> tuple[int, list[str]]:
     with CaptureQueriesContext(connection) as ctx:
         response = call()
     # The transaction's own BEGIN and COMMIT are not counted: every write has one of each.
-    return response, [q["sql"] for q in ctx.captured_queries if q["sql"] not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")]
+    return response, [
+        q["sql"] for q in ctx.captured_queries if q["sql"] not in ("BEGIN", "BEGIN IMMEDIATE", "COMMIT")
+    ]
 
 
 def test_a_create_with_a_new_customer_takes_at_most_ten_queries(api, new_case_body):
