@@ -6,9 +6,9 @@ by that form, the page shows the case as it is now, and what was typed is still 
 """
 
 import re
-from html import unescape
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html import unescape
 
 import pytest
 
