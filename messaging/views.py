@@ -66,8 +66,8 @@ def compose(request, reference: str):
             else:
                 messages.success(request, "Message sent to the customer.")
                 return redirect(f"/cases/{case.reference}/#messages")
-        if form.errors and status == 200:
-            status = 400
+        if form.errors:
+            status = max(status, 400)  # a stale page has said 409 already
         release(request)  # a preview, or errors to correct: nothing was sent yet
     preview = message_render(case=case, subject=subject or "", body=body or "", promised_at=due_at)
     templates = MessageTemplate.objects.filter(active=True).exclude(kind=MessageKind.ACKNOWLEDGEMENT)
