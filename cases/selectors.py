@@ -6,7 +6,8 @@ from django.db.models import Q, QuerySet
 
 from .models import Case, CaseEvent, Customer
 from .models.case import OPEN_STATUSES
-from .permissions import visible_cases
+from .permissions import is_lead, visible_cases
+from .workflow import Action, Facts, Work, allows, work_allowed
 
 LIST_RELATED = ("customer", "team", "owner", "product")
 
@@ -77,6 +78,21 @@ def customer_lookup(query: str, limit: int = 8) -> list[Customer]:
             Q(name__icontains=query) | Q(email__icontains=query) | Q(phone__icontains=query)
         ).order_by("name", "id")[:limit]
     )
+
+
+def row_facts(case: Case) -> Facts:
+    """What the workflow needs to say which moves are on offer, from the row itself: no query.
+    (A move's guards need its answers too: `services.case_facts` reads them.)"""
+    return Facts(status=case.status, triage_stage=case.triage_stage)
+
+
+def can(case: Case, what: Action | Work, *, user=None) -> bool:
+    """Whether the workflow lets `user` (None: the system) do `what` on `case` now; cheap
+    enough to ask per row of a list. The answers a move needs are checked when it is sent."""
+    facts = row_facts(case)
+    if isinstance(what, Work):
+        return work_allowed(what, facts)
+    return allows(what, facts, leads=is_lead(user))
 
 
 def case_for_page(user, reference: str) -> Case:

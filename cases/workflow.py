@@ -1,7 +1,9 @@
 """The case's state machine: two tracks, one transition table, guards that name what is missing.
 
 Pure: no ORM, no I/O. Services build `Facts` from the database and call `check()`; the UI
-asks `available_actions()` so it only offers what the server would accept.
+asks `available_actions()` so it only offers what the server would accept. Work that does not
+move a case (a remedy, a follow-up outcome, a survey) is allowed in some states only: `WORK`
+says which, so nobody outside this module compares status strings to decide it.
 """
 
 from collections.abc import Callable, Mapping
@@ -220,3 +222,83 @@ def available_actions(facts: Facts, *, leads: bool) -> list[Action]:
         for action, rule in RULES.items()
         if _current(facts, rule) in rule.sources and (leads or not rule.leads_only)
     ]
+
+
+def allows(action: Action, facts: Facts, *, leads: bool) -> bool:
+    """Whether the table offers `action` now; answers are checked by its guards on submit.
+    For the availability of a move, `Facts(status=..., triage_stage=...)` from a row is enough."""
+    return action in available_actions(facts, leads=leads)
+
+
+# The customer track is past the fix: follow-up outcomes and surveys belong here.
+AFTER_FIX = frozenset({Status.RESOLVED, Status.FOLLOWED_UP, Status.CLOSED})
+
+
+class Work(StrEnum):
+    GIVE_REMEDY = "give_remedy"
+    RECORD_OUTCOME = "record_outcome"
+    SEND_SURVEY = "send_survey"
+
+
+@dataclass(frozen=True)
+class WorkRule:
+    statuses: frozenset[str]
+    refusal: str  # what to tell the user in any other state
+
+
+WORK: dict[Work, WorkRule] = {
+    # A resolved case may still need a gesture; a closed one is reopened first, so its
+    # measures (cost, first-touch fix) stay as they were when it was closed.
+    Work.GIVE_REMEDY: WorkRule(
+        statuses=frozenset(Status) - {Status.CLOSED},
+        refusal="The case is closed: reopen it before giving a remedy.",
+    ),
+    Work.RECORD_OUTCOME: WorkRule(
+        statuses=AFTER_FIX, refusal="Follow up once the case is resolved for the customer."
+    ),
+    Work.SEND_SURVEY: WorkRule(
+        statuses=AFTER_FIX, refusal="Send the survey once the case is resolved for the customer."
+    ),
+}
+
+
+def work_problems(work: Work, facts: Facts) -> list[str]:
+    rule = WORK[work]
+    return [] if facts.status in rule.statuses else [rule.refusal]
+
+
+def work_allowed(work: Work, facts: Facts) -> bool:
+    return not work_problems(work, facts)
+
+
+TRIAGE_ORDER = (TriageStage.WHAT, TriageStage.WHY, TriageStage.DIFFERENT, TriageStage.DONE)
+_COMPLETES = {
+    TriageStage.WHAT: Action.COMPLETE_WHAT,
+    TriageStage.WHY: Action.COMPLETE_WHY,
+    TriageStage.DIFFERENT: Action.COMPLETE_DIFFERENT,
+}
+
+
+def stage_reached(facts: Facts, stage: TriageStage) -> bool:
+    """Whether the triage has got as far as `stage`: its answers may be written from then on."""
+    return TRIAGE_ORDER.index(TriageStage(facts.triage_stage)) >= TRIAGE_ORDER.index(stage)
+
+
+@dataclass(frozen=True)
+class StageState:
+    current: bool  # the triage is at this stage now
+    reached: bool  # its answers may be written
+    complete: Action | None  # the move out of it, when the table offers it to this user now
+
+
+def triage_state(facts: Facts, *, leads: bool) -> dict[str, StageState]:
+    """Each stage of the triage as the page shows it, keyed by stage value."""
+    offered = available_actions(facts, leads=leads)
+    return {
+        stage.value: StageState(
+            current=stage == facts.triage_stage,
+            reached=stage_reached(facts, stage),
+            complete=action if action in offered else None,
+        )
+        for stage, action in _COMPLETES.items()
+    }

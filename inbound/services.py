@@ -27,7 +27,8 @@ from django.utils.text import Truncator, get_valid_filename
 from accounts.models import Team
 from cases import services as case_services
 from cases.events import record_event
-from cases.models import Case, Channel, JourneyStage, Product, Severity, Status
+from cases.models import Case, Channel, JourneyStage, Product, Severity
+from cases.selectors import can
 from cases.workflow import Action
 
 from .models import InboundAttachment, InboundMessage, Outcome, Via
@@ -246,7 +247,7 @@ def _add_reply(*, case: Case, message: InboundMessage, mail: ParsedMail, attachm
             **_attachment_summary(attachments),
         },
     )
-    if case.status == Status.WAITING_ON_CUSTOMER:
+    if can(case, Action.CUSTOMER_REPLIED):  # a reply while we wait on them resumes the case
         case_services.case_transition(case=case, action=Action.CUSTOMER_REPLIED, actor=None)
 
 

@@ -8,11 +8,10 @@ from django.utils import timezone
 
 from cases.models import Case, CorrectiveAction, Status
 from cases.services import case_transition
-from cases.workflow import Action
+from cases.workflow import AFTER_FIX, Action
 
 from . import services
 from .models import FollowUpOutcome
-from .services.followup import AFTER_FIX
 
 # (outcome, retained) in turn: most recoveries work; some customers cannot be reached or leave.
 OUTCOMES = [

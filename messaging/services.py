@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from cases import config, outbox
 from cases.events import record_event, register_outbox, register_reaction
-from cases.models import Case, Channel, Status
+from cases.models import Case, Channel
 from cases.permissions import require_work
+from cases.selectors import can
 from cases.services import case_transition
 from cases.workflow import Action
 from inbound.replies import case_email_build
@@ -138,11 +139,13 @@ def message_send(
     channel: str = "",
     what: str = "",
     due_at: datetime | None = None,
+    expected_version: int | None = None,
 ) -> CustomerMessage:
     """Send a message a person wrote, with the case move it stands for.
 
     The apology records the first response (stopping its clock), the expectation records the
-    promise clock, an update restarts the periodic-update clock.
+    promise clock, an update restarts the periodic-update clock. `expected_version` is the
+    case as the writer saw it: the case move refuses it with `CaseChanged` when stale.
     """
     body = body.replace("\r\n", "\n")  # browsers post CRLF; mail and SMS get plain newlines
     errors: dict[str, str] = {}
@@ -167,9 +170,13 @@ def message_send(
             raise ValidationError({"body": "The case is no longer open."})
         promised_at = due_at if kind == MessageKind.EXPECTATION else None
         rendered = message_render(case=case, subject=subject, body=body, promised_at=promised_at)
-        if kind == MessageKind.APOLOGY and case.status == Status.NEW:
+        if kind == MessageKind.APOLOGY and can(case, Action.RESPOND, user=actor):
             case = case_transition(
-                case=case, action=Action.RESPOND, actor=actor, data={"message": rendered.body}
+                case=case,
+                action=Action.RESPOND,
+                actor=actor,
+                data={"message": rendered.body},
+                expected_version=expected_version,
             )
         elif kind == MessageKind.EXPECTATION:
             sla_services.promise_make(case=case, actor=actor, what=what, due_at=due_at)

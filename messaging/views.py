@@ -11,6 +11,8 @@ from accounts.formtokens import release
 from cases import selectors as case_selectors
 from cases.models import Case
 from cases.permissions import require_work
+from cases.services import CaseChanged
+from cases.views.stale import UnreadableVersion, expected_version, refusal_status
 
 from .forms import MessageForm
 from .models import MessageKind, MessageTemplate
@@ -49,16 +51,23 @@ def compose(request, reference: str):
         subject, body, due_at = data.get("subject", ""), data.get("body", ""), data.get("due_at")
         if valid and request.POST.get("intent") == "send":
             try:
-                message_send(case=case, actor=request.user, **data)
+                message_send(
+                    case=case, actor=request.user, **data, expected_version=expected_version(request)
+                )
             except ValidationError as exc:
                 problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
                 for field, errors in problems.items():
                     form.add_error(field if field in form.fields else None, errors)
+            except (CaseChanged, UnreadableVersion) as exc:
+                form.add_error(None, str(exc))
+                status = refusal_status(exc, otherwise=400)
+                if isinstance(exc, CaseChanged):
+                    case = _case(request, reference)  # as it is now: the form carries this version
             else:
                 messages.success(request, "Message sent to the customer.")
                 return redirect(f"/cases/{case.reference}/#messages")
         if form.errors:
-            status = 400
+            status = max(status, 400)  # a stale page has said 409 already
         release(request)  # a preview, or errors to correct: nothing was sent yet
     preview = message_render(case=case, subject=subject or "", body=body or "", promised_at=due_at)
     templates = MessageTemplate.objects.filter(active=True).exclude(kind=MessageKind.ACKNOWLEDGEMENT)

@@ -16,8 +16,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from cases.events import record_event
-from cases.models import Case, Status
+from cases.models import Case
 from cases.permissions import require_lead, require_work
+from cases.selectors import row_facts
+from cases.workflow import Work, work_problems
 from messaging.approvals import approval_decided_notice, approval_requested_notice
 
 from .authority import ZERO, authority_for, budget_day, effective_cap
@@ -154,8 +156,8 @@ def remedy_give(
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("customer", "team").get(pk=case.pk)
         require_work(actor, case)
-        if case.status == Status.CLOSED:
-            raise ValidationError("The case is closed: reopen it before giving a remedy.")
+        if problems := work_problems(Work.GIVE_REMEDY, row_facts(case)):
+            raise ValidationError(problems)
         now = timezone.now()
         warning = customer_warning(case=case, amount=amount, currency=currency, now=now)
         if warning and not confirmed_customer_total:

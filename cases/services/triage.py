@@ -22,13 +22,13 @@ from ..models import (
     WhyAnswer,
 )
 from ..permissions import require_lead, require_work
+from ..selectors import row_facts
+from ..workflow import stage_reached
 from .locking import case_lock
-
-STAGE_ORDER = [TriageStage.WHAT, TriageStage.WHY, TriageStage.DIFFERENT, TriageStage.DONE]
 
 
 def _require_stage_reached(case: Case, stage: TriageStage) -> None:
-    if STAGE_ORDER.index(TriageStage(case.triage_stage)) < STAGE_ORDER.index(stage):
+    if not stage_reached(row_facts(case), stage):
         raise ValidationError(
             f"{stage.label} cannot be answered yet: finish {TriageStage(case.triage_stage).label} first."
         )

@@ -1,9 +1,11 @@
 """Presentation helpers for case pages: track steps and readable timeline sentences."""
 
 from django import template
+from django.utils.html import format_html
 
 from ..models import Status, TriageStage
 from ..timeline import words_for
+from ..workflow import TRIAGE_ORDER
 
 register = template.Library()
 
@@ -22,7 +24,6 @@ STATUS_RANK = {
     Status.FOLLOWED_UP: 3,
     Status.CLOSED: 4,
 }
-STAGE_ORDER = [TriageStage.WHAT, TriageStage.WHY, TriageStage.DIFFERENT, TriageStage.DONE]
 
 ACTION_WORDS = {
     "respond": "gave the first response",
@@ -73,9 +74,9 @@ def customer_steps(case):
 
 @register.filter
 def triage_steps(case):
-    current = STAGE_ORDER.index(TriageStage(case.triage_stage))
+    current = TRIAGE_ORDER.index(TriageStage(case.triage_stage))
     steps = []
-    for i, stage in enumerate(STAGE_ORDER[:3]):
+    for i, stage in enumerate(TRIAGE_ORDER[:3]):
         state = "done" if i < current else "current" if i == current else "todo"
         steps.append((stage.value, stage.label, state))
     return steps
@@ -117,6 +118,13 @@ def event_detail(event) -> str:
     if "changes" in data:
         return "Changed: " + ", ".join(name.replace("_", " ") for name in data["changes"])
     return ""
+
+
+@register.simple_tag
+def case_version(case):
+    """The case's version as this page shows it: a form carrying it is refused once the case
+    has changed since, instead of silently undoing what someone else did."""
+    return format_html('<input type="hidden" name="expected_version" value="{}">', case.version)
 
 
 @register.filter

@@ -12,7 +12,8 @@ from accounts.formtokens import release
 from .. import selectors, services
 from ..models import Case, CorrectiveAction, Customer
 from ..permissions import is_lead
-from ..workflow import RULES, Action, TransitionError, available_actions
+from ..services import CaseChanged
+from ..workflow import RULES, Action, TransitionError, available_actions, problems_with, triage_state
 from .forms import (
     AssignForm,
     CorrectiveActionForm,
@@ -23,6 +24,7 @@ from .forms import (
     WhatForm,
     WhyForm,
 )
+from .stale import UnreadableVersion, expected_version, refusal_status
 
 
 def _get_case(request, reference: str) -> Case:
@@ -32,17 +34,30 @@ def _get_case(request, reference: str) -> Case:
         raise Http404("No such case.") from None
 
 
-def _render_case(request, case: Case, *, status: int = 200, errors: dict | None = None, **forms):
+def _render_case(
+    request,
+    case: Case,
+    *,
+    status: int = 200,
+    errors: dict | None = None,
+    sent_action: Action | None = None,
+    **forms,
+):
     if request.method == "POST":
         release(request)  # a POST that renders the page showed its errors: nothing was done
     facts = services.case_facts(case)
     leads = is_lead(request.user)
-    actions = [(a, RULES[a]) for a in available_actions(facts, leads=leads)]
+    offered = available_actions(facts, leads=leads)
+    customer_actions = [(a, RULES[a], False) for a in offered if RULES[a].track == "status"]
+    if sent_action is not None and sent_action not in offered and RULES[sent_action].track == "status":
+        # The move sent from a stale page is no longer on offer: its form stays, read-only, so
+        # what was typed can be copied; it cannot be sent again.
+        customer_actions.append((sent_action, RULES[sent_action], True))
     context = {
         "case": case,
         "leads": leads,
-        "customer_actions": [(a, r) for a, r in actions if r.track == "status"],
-        "triage_actions": [(a, r) for a, r in actions if r.track == "triage_stage"],
+        "customer_actions": customer_actions,
+        "triage": triage_state(facts, leads=leads),
         "what_form": forms.get("what_form")
         or WhatForm(instance=getattr(case, "what", None), initial={"journey_stage": case.journey_stage}),
         "why_form": forms.get("why_form") or WhyForm(instance=getattr(case, "why", None)),
@@ -71,6 +86,31 @@ def _problems(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return list(exc.messages)
     return [str(exc)]
+
+
+REFUSED = (TransitionError, ValidationError, PermissionDenied, CaseChanged, UnreadableVersion)
+
+
+def _refused(request, case: Case, exc: Exception, key: str, *, sent_action: Action | None = None, **forms):
+    """The page with the refusal by the form that was sent, and what was typed still in it.
+
+    After a stale write the case is read again: the user sees what the other person changed,
+    and the form, now carrying the new version, can be sent again once they have looked.
+    """
+    problems = _problems(exc)
+    if isinstance(exc, CaseChanged):
+        case = _get_case(request, case.reference)
+        facts, leads = selectors.row_facts(case), is_lead(request.user)
+        if sent_action is not None and sent_action not in available_actions(facts, leads=leads):
+            problems += problems_with(sent_action, facts, {}, leads=leads)  # the table's words
+    return _render_case(
+        request,
+        case,
+        status=refusal_status(exc, otherwise=200),
+        errors={key: problems},
+        sent_action=sent_action,
+        **forms,
+    )
 
 
 @login_required
@@ -132,9 +172,15 @@ def case_transition(request, reference: str, action: str):
             request, case, transition_form=form, errors={action.value: ["Please check the form."]}
         )
     try:
-        services.case_transition(case=case, action=action, actor=request.user, data=form.cleaned_data)
-    except (TransitionError, ValidationError, PermissionDenied) as exc:
-        return _render_case(request, case, transition_form=form, errors={action.value: _problems(exc)})
+        services.case_transition(
+            case=case,
+            action=action,
+            actor=request.user,
+            data=form.cleaned_data,
+            expected_version=expected_version(request),
+        )
+    except REFUSED as exc:
+        return _refused(request, case, exc, action.value, sent_action=action, transition_form=form)
     messages.success(request, f"{RULES[action].label}: done.")
     return _back(case)
 
@@ -161,12 +207,19 @@ def case_triage(request, reference: str, stage: str):
             request, case, errors={stage: ["Please check the answers below."]}, **{form_key: form}
         )
     try:
-        record(case=case, actor=request.user, answers=form.cleaned_data)
+        record(
+            case=case,
+            actor=request.user,
+            answers=form.cleaned_data,
+            expected_version=expected_version(request),
+        )
         if "complete" in request.POST:
+            # The save has just checked the page's version (and bumped it when anything
+            # changed); the move's guards read the answers as they are now saved.
             services.case_transition(case=case, action=complete, actor=request.user)
-    except (TransitionError, ValidationError, PermissionDenied) as exc:
-        case = _get_case(request, reference)
-        return _render_case(request, case, errors={stage: _problems(exc)}, **{form_key: form})
+    except REFUSED as exc:
+        # Answers saved before a refused move show as saved: read the case again.
+        return _refused(request, _get_case(request, reference), exc, stage, **{form_key: form})
     messages.success(request, "Answers saved." if "complete" not in request.POST else "Stage completed.")
     return _back(case, f"triage-{stage}")
 
@@ -180,10 +233,14 @@ def corrective_action_add(request, reference: str):
         try:
             services.corrective_action_add(case=case, actor=request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            return _render_case(request, case, action_form=form, errors={"different": _problems(exc)})
+            return _render_case(
+                request, case, action_form=form, errors={"corrective_actions": _problems(exc)}
+            )
         messages.success(request, "Corrective action added.")
         return _back(case, "triage-different")
-    return _render_case(request, case, action_form=form, errors={"different": ["Please check the action."]})
+    return _render_case(
+        request, case, action_form=form, errors={"corrective_actions": ["Please check the action."]}
+    )
 
 
 @login_required
@@ -198,7 +255,7 @@ def corrective_action_status(request, reference: str, action_id: int):
             action=action, actor=request.user, status=request.POST.get("status", "")
         )
     except (ValidationError, PermissionDenied) as exc:
-        return _render_case(request, case, errors={"different": _problems(exc)})
+        return _render_case(request, case, errors={"corrective_actions": _problems(exc)})
     return _back(case, "triage-different")
 
 
@@ -209,9 +266,13 @@ def case_assign(request, reference: str):
     form = AssignForm(request.POST, case=case)
     if form.is_valid():
         try:
-            services.case_assign(case=case, actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
-            return _render_case(request, case, assign_form=form, errors={"assign": _problems(exc)})
+            services.case_assign(
+                case=case, actor=request.user, **form.cleaned_data, expected_version=expected_version(request)
+            )
+        except REFUSED as exc:
+            if isinstance(exc, CaseChanged):  # offer the owners there are now, keep the choice and reason
+                form = AssignForm(request.POST, case=exc.case)
+            return _refused(request, case, exc, "assign", assign_form=form)
         messages.success(request, f"Case now owned by {form.cleaned_data['to_owner']}.")
         return _back(case)
     return _render_case(request, case, assign_form=form, errors={"assign": ["Please check the hand-off."]})
@@ -223,6 +284,14 @@ def case_note(request, reference: str):
     case = _get_case(request, reference)
     form = NoteForm(request.POST)
     if form.is_valid():
-        services.case_add_note(case=case, actor=request.user, text=form.cleaned_data["text"])
+        try:
+            services.case_add_note(
+                case=case,
+                actor=request.user,
+                text=form.cleaned_data["text"],
+                expected_version=expected_version(request),
+            )
+        except REFUSED as exc:
+            return _refused(request, case, exc, "note", note_form=form)
         return _back(case, "timeline")
     return _render_case(request, case, note_form=form)

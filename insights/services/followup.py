@@ -5,14 +5,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.events import record_event
-from cases.models import Case, Status
+from cases.models import Case
 from cases.permissions import require_work
-from cases.services import case_assign, case_transition
-from cases.workflow import RULES, Action
+from cases.selectors import can, row_facts
+from cases.services import case_assign, case_lock, case_transition
+from cases.workflow import Action, Work, work_problems
 
 from ..models import FollowUpOutcome, Outcome, Retained
-
-AFTER_FIX = (Status.RESOLVED, Status.FOLLOWED_UP, Status.CLOSED)
 
 
 def _owner_is_gone(case: Case) -> bool:
@@ -36,7 +35,7 @@ def recovery_follow_up_open(*, case: Case, actor, trigger: str, reason: str) -> 
     """
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("owner", "team").get(pk=case.pk)
-        if case.status in RULES[Action.REOPEN].sources:
+        if can(case, Action.REOPEN, user=actor):
             case = case_transition(case=case, action=Action.REOPEN, actor=actor, data={"reason": reason})
         lead = case.team.lead
         if _owner_is_gone(case) and _can_take(lead, case):
@@ -62,9 +61,17 @@ def recovery_follow_up_open(*, case: Case, actor, trigger: str, reason: str) -> 
 
 
 def follow_up_record(
-    *, case: Case, actor, outcome: str, retained: str = Retained.UNKNOWN, note: str = ""
+    *,
+    case: Case,
+    actor,
+    outcome: str,
+    retained: str = Retained.UNKNOWN,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> FollowUpOutcome:
-    """Record what the customer said after the fix; the first one moves the case to Followed up."""
+    """Record what the customer said after the fix; the first one moves the case to Followed up.
+
+    `CaseChanged` when `expected_version` (the case as the agent saw it) is stale."""
     errors = {}
     if outcome not in Outcome.values:
         errors["outcome"] = f"Unknown outcome {outcome!r}."
@@ -73,10 +80,10 @@ def follow_up_record(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        case = case_lock(case, expected_version=expected_version)
         require_work(actor, case)
-        if case.status not in AFTER_FIX:
-            raise ValidationError("Follow up once the case is resolved for the customer.")
+        if problems := work_problems(Work.RECORD_OUTCOME, row_facts(case)):
+            raise ValidationError(problems)
         now = timezone.now()
         record = FollowUpOutcome.objects.create(
             case=case,
@@ -93,7 +100,7 @@ def follow_up_record(
             at=now,
             data={"id": record.pk, "outcome": outcome, "retained": retained, "note": record.note},
         )
-        if case.status == Status.RESOLVED:
+        if can(case, Action.FOLLOW_UP, user=actor):  # the first outcome moves the case on
             text = record.note or Outcome(outcome).label
             case = case_transition(case=case, action=Action.FOLLOW_UP, actor=actor, data={"note": text})
         if outcome == Outcome.STILL_UNHAPPY:

@@ -15,9 +15,11 @@ from django.utils import timezone
 from cases.events import record_event
 from cases.models import Case
 from cases.permissions import require_work
+from cases.selectors import row_facts
+from cases.workflow import Work, work_problems
 
 from ..models import SurveyChannel, SurveyInvitation, SurveyResponse
-from .followup import AFTER_FIX, recovery_follow_up_open
+from .followup import recovery_follow_up_open
 
 SURVEY_DAYS = 14
 LOW_SCORE = 2
@@ -38,8 +40,8 @@ def survey_send(*, case: Case, actor, channel: str) -> tuple[SurveyInvitation, s
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("customer").get(pk=case.pk)
         require_work(actor, case)
-        if case.status not in AFTER_FIX:
-            raise ValidationError("Send the survey once the case is resolved for the customer.")
+        if problems := work_problems(Work.SEND_SURVEY, row_facts(case)):
+            raise ValidationError(problems)
         recipient = case.customer.email if channel == SurveyChannel.EMAIL else case.customer.phone
         if not recipient:
             what = "e-mail address" if channel == SurveyChannel.EMAIL else "phone number"

@@ -5,9 +5,10 @@ import datetime
 from django import template
 
 from cases.permissions import is_lead
+from cases.selectors import can
+from cases.workflow import Work
 
 from ..forms import FollowUpForm, SurveySendForm
-from ..services.followup import AFTER_FIX
 
 register = template.Library()
 
@@ -39,7 +40,8 @@ def case_follow_up_panel(context, case):
     return {
         "case": case,
         "csrf_token": context.get("csrf_token"),
-        "after_fix": case.status in AFTER_FIX,
+        "can_record_outcome": can(case, Work.RECORD_OUTCOME, user=user),
+        "can_send_survey": can(case, Work.SEND_SURVEY, user=user),
         "outcomes": case.follow_up_outcomes.select_related("recorded_by"),
         "responses": case.survey_responses.all(),
         "improvements": case.improvements.all(),

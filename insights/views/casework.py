@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases import selectors as case_selectors
 from cases.models import Case, JourneyStage
 from cases.permissions import visible_cases
+from cases.services import CaseChanged
+from cases.views.stale import UnreadableVersion, expected_version, refusal_status
 
 from .. import services
 from ..forms import FollowUpForm, SurveySendForm
@@ -34,15 +36,20 @@ def follow_up(request, reference: str):
     case = _case(request, reference)
     form = FollowUpForm(request.POST or None)
     problems = []
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.follow_up_record(case=case, actor=request.user, **form.cleaned_data)
-        except (ValidationError, PermissionDenied) as exc:
+            services.follow_up_record(
+                case=case, actor=request.user, **form.cleaned_data, expected_version=expected_version(request)
+            )
+        except (ValidationError, PermissionDenied, CaseChanged, UnreadableVersion) as exc:
             problems = _messages_of(exc)
+            status = refusal_status(exc, otherwise=400)
+            if isinstance(exc, CaseChanged):
+                case = _case(request, reference)  # what it is now; the form carries this version
         else:
             messages.success(request, "Follow-up recorded.")
             return redirect(reverse("cases:detail", args=[case.reference]))
-    status = 400 if request.method == "POST" else 200
     return render(
         request, "insights/follow_up.html", {"case": case, "form": form, "problems": problems}, status=status
     )

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from cases.permissions import is_lead
+from cases.selectors import can
+from cases.workflow import Work
 
 from .. import selectors
 from ..authority import remaining_authority
@@ -34,6 +36,7 @@ def remedies_panel(context):
         "case": case,
         "user": user,
         "leads": is_lead(user),
+        "can_give_remedy": can(case, Work.GIVE_REMEDY, user=user),
         "authority": remaining_authority(user, case),
         "remedy_form": remedy_form,
         "show_confirm": "confirmed_customer_total" in remedy_form.errors,

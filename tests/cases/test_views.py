@@ -158,3 +158,15 @@ def test_search_finds_a_case_by_reference_and_customer_email(agent_client, case)
 def test_the_customer_lookup_finds_by_phone(agent_client, case):
     response = agent_client.get("/cases/customers/lookup/", {"q": case.customer.phone[-5:]})
     assert case.customer.name in response.content.decode()
+
+
+def test_asking_what_a_listed_case_allows_costs_no_query(django_assert_num_queries, agent, team):
+    from cases.selectors import can
+    from cases.workflow import Action, Work
+
+    factories.open_case(actor=agent, team=team)
+    rows = list(Case.objects.all())
+    with django_assert_num_queries(0):
+        assert [can(row, Action.RESPOND, user=agent) for row in rows] == [True]
+        assert [can(row, Work.GIVE_REMEDY, user=agent) for row in rows] == [True]
+        assert [can(row, Action.COMPLETE_WHY, user=agent) for row in rows] == [False]

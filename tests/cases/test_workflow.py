@@ -94,3 +94,26 @@ def test_a_closed_case_can_be_reopened_with_a_reason():
     closed = facts(status="closed", triage_stage="done")
     assert available_actions(closed, leads=False) == [Action.REOPEN]
     assert problems_with(Action.REOPEN, closed, {}, leads=False) == ["Please give why the case is reopened."]
+
+
+def test_work_that_does_not_move_the_case_is_allowed_only_in_its_states():
+    from cases.workflow import Work, work_problems
+
+    assert work_problems(Work.GIVE_REMEDY, facts(status="resolved")) == []
+    assert work_problems(Work.GIVE_REMEDY, facts(status="closed")) == [
+        "The case is closed: reopen it before giving a remedy."
+    ]
+    assert work_problems(Work.RECORD_OUTCOME, facts(status="responded")) == [
+        "Follow up once the case is resolved for the customer."
+    ]
+    assert work_problems(Work.SEND_SURVEY, facts(status="closed")) == []
+
+
+def test_the_triage_panels_offer_completing_a_stage_only_to_whom_the_table_allows():
+    from cases.workflow import triage_state
+
+    at_why = triage_state(facts(triage_stage="why"), leads=False)
+    assert at_why["why"].current and at_why["why"].reached and at_why["why"].complete is None
+    assert at_why["what"].reached and not at_why["what"].current and at_why["what"].complete is None
+    assert not at_why["different"].reached
+    assert triage_state(facts(triage_stage="why"), leads=True)["why"].complete == Action.COMPLETE_WHY
