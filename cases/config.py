@@ -15,21 +15,25 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 
 logger = logging.getLogger(__name__)
 
-KEY = "config:epoch"
 _lock = threading.Lock()
 _values: dict[str, tuple[int, Any]] = {}
 _epoch = {"value": 0, "read_at": float("-inf")}
+
+
+def _key() -> str:
+    # One epoch per database: deployments (or test runs) sharing a Redis do not disturb each other.
+    return f"config:epoch:{connection.settings_dict['NAME']}"
 
 
 def _current_epoch() -> int:
     now = time.monotonic()
     if now - _epoch["read_at"] >= settings.CONFIG_RECHECK_SECONDS:
         try:
-            _epoch["value"] = caches["config"].get_or_set(KEY, 1, timeout=None)
+            _epoch["value"] = caches["config"].get_or_set(_key(), 1, timeout=None)
         except Exception:
             # The shared cache is down (a Redis outage): nobody can tell us about a change, so
             # read the configuration from the database each time until it is back.
@@ -64,9 +68,9 @@ def _bump(name: str) -> None:
     cache = caches["config"]
     try:
         try:
-            cache.incr(KEY)
+            cache.incr(_key())
         except ValueError:  # not there yet: the next read starts it
-            cache.set(KEY, 2, timeout=None)
+            cache.set(_key(), 2, timeout=None)
     except Exception:  # the cache is down: every process reads from the database meanwhile
         logger.warning("Configuration cache unreachable; the change reaches others when it is back.")
 
