@@ -14,8 +14,8 @@ def columns(model: type[Model], given: dict[str, str]) -> tuple[list[str], list[
     """(column names, SQL expressions) for every concrete column of `model`."""
     names, exprs = [], []
     for field in model._meta.concrete_fields:
-        if field.primary_key and field.attname not in given:
-            continue
+        if (field.primary_key and field.attname not in given) or field.generated:
+            continue  # the database computes a generated column (the case reference) itself
         names.append(connection.ops.quote_name(field.column))
         if field.attname in given:
             exprs.append(given[field.attname])
@@ -30,7 +30,7 @@ def columns(model: type[Model], given: dict[str, str]) -> tuple[list[str], list[
             exprs.append("''")
         else:
             raise ValueError(f"the bench fill needs a value for {model.__name__}.{field.attname}")
-    unknown = set(given) - {f.attname for f in model._meta.concrete_fields}
+    unknown = set(given) - {f.attname for f in model._meta.concrete_fields if not f.generated}
     if unknown:
         raise ValueError(f"{model.__name__} has no column {sorted(unknown)}")
     return names, exprs
@@ -95,7 +95,6 @@ def cases(
         Case,
         {
             "id": "s.id",
-            "reference": "'R-' || lpad(s.id::text, greatest(6, length(s.id::text)), '0')",
             "customer_id": f"{low} + (g % {high - low + 1})",
             "channel": "'email'",
             "summary": "'Bench case ' || g",

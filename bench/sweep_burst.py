@@ -500,7 +500,7 @@ def main() -> None:
     for name in ("burst", "lag"):
         p = sub.add_parser(name)
         p.add_argument(
-            "--worker", action="append", help=f"celery arguments, repeatable (default: {DEFAULT_WORKER})"
+            "--worker", action="append", help=f"celery arguments, repeatable (default: {DEFAULT_WORKER})".replace("%", "%%")
         )
         p.add_argument("--beat", default=DEFAULT_BEAT, help="celery beat arguments, or none")
         p.add_argument("--sweep-task", default="sla.sweep", help="the task name that runs a sweep")

@@ -316,6 +316,8 @@ CELERY_TASK_ROUTES = {"outbox.*": {"queue": "outbox"}}
 # The SLA sweep and the outbox deliverer are ticked by beat; deadlines themselves live in the database.
 SLA_SWEEP_SECONDS = env_int("SLA_SWEEP_SECONDS", 5)
 SLA_SWEEP_BATCH = env_int("SLA_SWEEP_BATCH", 200)
+# Clocks claimed and committed together: fewer round trips, and a case held for one group only.
+SLA_SWEEP_GROUP = env_int("SLA_SWEEP_GROUP", 10)
 NOTIFY_DELIVER_SECONDS = env_int("NOTIFY_DELIVER_SECONDS", 15)
 # /readyz fails once the sweep's last completed run is older than this (0: 3 sweeps + a minute).
 SLA_SWEEP_STALE_SECONDS = env_int("SLA_SWEEP_STALE_SECONDS", 0)

@@ -51,48 +51,87 @@ class SweepReport:
 
 
 def sweep(*, now: datetime | None = None, limit: int | None = None) -> SweepReport:
-    """Handle every clock due at `now` (default: the current time as each clock is claimed),
-    one clock per transaction, up to `limit` clocks: a backlog after downtime drains in one tick.
+    """Handle every clock due at `now` (default: the current time as each group is claimed), up
+    to `limit` clocks: a backlog after downtime drains in one tick.
 
-    Each clock is claimed together with its case, both locked with SKIP LOCKED: a case an agent
-    is writing right now is simply left for the next tick, and the sweep holds a case only for
-    the moment its own clock takes. Its notices and webhooks go to the outbox as it commits.
+    Clocks are claimed in small groups (SLA_SWEEP_GROUP) with their cases, both locked with SKIP
+    LOCKED, and each group commits on its own: a case an agent is writing right now is left for
+    the next tick, and the sweep holds a case only for the moment one group takes (bounded by
+    the group's size; bench/README.md gives the figure). Their notices and webhooks go to the
+    outbox as the group commits. A clock that fails rolls its group back; the group is then
+    redone one clock at a time, so only the bad one is pushed forward.
     """
-    report = SweepReport()
+    report, passed = SweepReport(), set()
     limit = limit or settings.SLA_SWEEP_BATCH * 50
-    while report.clocks < limit and _sweep_one(now, report):
+    group = min(settings.SLA_SWEEP_GROUP, limit)
+    while report.clocks < limit and _sweep_group(now, report, passed, group):
         pass
+    report.skipped = len(passed)
     return report
 
 
-def _claim(at: datetime) -> Clock | None:
-    return (
-        Clock.objects.select_for_update(skip_locked=True, of=("self", "case"))
-        .filter(next_check_at__lte=at)
-        .select_related("case__owner", "case__customer", "case__team__lead", "case__product")
-        .order_by("next_check_at", "id")
-        .first()
-    )
+def _claim(at: datetime, passed: set[int], *, size: int, pk: int | None = None) -> list[Clock]:
+    """Due clocks and their cases, all locked; two short queries on their own indexes (joined
+    and locked in one, PostgreSQL sorted every due clock with its joins for each claim: 14 ms
+    apiece with 2,000 due). A clock whose case someone is writing right now is passed over for
+    this run and taken at the next tick."""
+    due = Clock.objects.select_for_update(skip_locked=True).filter(next_check_at__lte=at)
+    if pk is not None:
+        due = due.filter(pk=pk)
+    clocks = list(due.exclude(pk__in=passed).order_by("next_check_at", "id")[:size])
+    cases = {
+        case.pk: case
+        for case in Case.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("owner", "customer", "team__lead")
+        .filter(pk__in={clock.case_id for clock in clocks})
+    }
+    held = []
+    for clock in clocks:
+        if clock.case_id in cases:
+            clock.case = cases[clock.case_id]
+            held.append(clock)
+        else:
+            passed.add(clock.pk)
+    return held
 
 
-def _sweep_one(now: datetime | None, report: SweepReport) -> bool:
-    claimed = None
+def _sweep_group(now: datetime | None, report: SweepReport, passed: set[int], size: int) -> bool:
+    """One group in one transaction; False when nothing is due."""
+    claimed: list[int] = []
     try:
         with transaction.atomic():
-            claimed = _claim(now or timezone.now())
-            if claimed is None:
-                return False
-            report.clocks += 1
-            clock_check(clock=claimed, now=now, report=report)
+            clocks = _claim(now or timezone.now(), passed, size=size)
+            claimed = [clock.pk for clock in clocks]
+            for clock in clocks:
+                clock_check(clock=clock, now=now, report=report)
+        report.clocks += len(claimed)
+        # Nothing held: either nothing is due, or what was due is being written by someone.
+        return bool(claimed) or (bool(passed) and _anything_due(now, passed))
     except Exception:
-        if claimed is None:
+        if not claimed:
             raise
-        log.exception("SLA sweep failed on clock %s; retrying it later", claimed.pk)
+    for pk in claimed:  # one of them failed: alone, each either fires or is pushed forward
+        _sweep_alone(pk, now, report, passed)
+    return True
+
+
+def _anything_due(now: datetime | None, passed: set[int]) -> bool:
+    return Clock.objects.filter(next_check_at__lte=now or timezone.now()).exclude(pk__in=passed).exists()
+
+
+def _sweep_alone(pk: int, now: datetime | None, report: SweepReport, passed: set[int]) -> None:
+    try:
+        with transaction.atomic():
+            for clock in _claim(now or timezone.now(), passed, size=1, pk=pk):
+                report.clocks += 1
+                clock_check(clock=clock, now=now, report=report)
+    except Exception:
+        log.exception("SLA sweep failed on clock %s; retrying it later", pk)
         report.failed += 1
-        Clock.objects.filter(pk=claimed.pk).update(
+        report.clocks += 1
+        Clock.objects.filter(pk=pk).update(
             next_check_at=timezone.now() + RETRY_AFTER, check_failures=F("check_failures") + 1
         )
-    return True
 
 
 def clock_check(

@@ -150,9 +150,10 @@ def test_http_sms_refuses_non_http_urls():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_sweep_hands_each_clocks_notices_to_the_outbox_as_that_clock_commits(
-    clock_at, agent, team, monkeypatch
+def test_a_sweep_hands_each_groups_notices_to_the_outbox_as_that_group_commits(
+    clock_at, agent, team, monkeypatch, settings
 ):
+    settings.SLA_SWEEP_GROUP = 1
     agent.email = "ava@example.com"
     agent.save()
     for _ in range(3):
@@ -165,5 +166,5 @@ def test_a_sweep_hands_each_clocks_notices_to_the_outbox_as_that_clock_commits(
     emails = set(Notification.objects.filter(channel="email").values_list("pk", flat=True))
     assert report.breaches == 3 and len(emails) >= 3
     assert {pk for name, ids, _ in kicked if name == CHANNEL for pk in ids} == emails
-    # The first clock's mail went out while the other clocks were still to come.
+    # The first group's mail went out while the other clocks were still to come.
     assert min(seen for *_, seen in kicked) < Firing.objects.count()

@@ -205,9 +205,10 @@ def test_a_paused_resolution_clock_is_not_breached_while_the_customer_keeps_us_w
     assert not Firing.objects.filter(clock=resolution).exists()
 
 
-def test_a_sweep_killed_mid_run_keeps_each_committed_clock_and_leaves_nothing_half_done(
-    clock_at, agent, team, monkeypatch
+def test_a_sweep_killed_mid_run_keeps_each_committed_group_and_leaves_nothing_half_done(
+    clock_at, agent, team, monkeypatch, settings
 ):
+    settings.SLA_SWEEP_GROUP = 2
     cases = [factories.open_case(actor=agent, team=team, channel="chat") for _ in range(4)]
     clock_at(MONDAY_10 + timedelta(minutes=10))
     import sla.escalation as escalation
@@ -223,8 +224,8 @@ def test_a_sweep_killed_mid_run_keeps_each_committed_clock_and_leaves_nothing_ha
     monkeypatch.setattr(escalation, "_breach", dies_on_the_third)
     with pytest.raises(SystemExit):
         sweep()
-    # Each clock commits on its own: the two before the kill are done, the one in flight left
-    # nothing behind (not even its warnings), the last was never reached.
+    # Each group of two commits on its own: the first group is done, the one in flight left
+    # nothing behind (not even the warnings of its first clock), the last clock never started.
     fired = [levels(case) for case in Case.objects.filter(pk__in=seen)]
     assert sorted(map(len, fired)) == [0, 7, 7]
     monkeypatch.setattr(escalation, "_breach", real)
