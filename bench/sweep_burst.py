@@ -500,7 +500,9 @@ def main() -> None:
     for name in ("burst", "lag"):
         p = sub.add_parser(name)
         p.add_argument(
-            "--worker", action="append", help=f"celery arguments, repeatable (default: {DEFAULT_WORKER})".replace("%", "%%")
+            "--worker",
+            action="append",
+            help="celery arguments, repeatable (default: one worker of concurrency 2, both queues)",
         )
         p.add_argument("--beat", default=DEFAULT_BEAT, help="celery beat arguments, or none")
         p.add_argument("--sweep-task", default="sla.sweep", help="the task name that runs a sweep")

@@ -1,25 +1,15 @@
 """In a real headless Chromium: a coupon within authority, a refund over the cap, the lead approves."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from remedies.demo import install_default_caps
 from remedies.models import ApprovalRequest, Remedy
-from tests.factories import PASSWORD
+from tests.e2e.browsing import ARTIFACTS, log_in
 from tests.remedies.conftest import kind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="My cases").wait_for()
 
 
 def test_an_agent_gives_a_coupon_then_a_refund_over_the_cap_goes_pending_and_the_lead_approves(

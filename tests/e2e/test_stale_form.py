@@ -1,26 +1,15 @@
 """In a real headless Chromium: two people have the same case open; one resolves it, the other's
 form, sent afterwards, is refused by the form itself with what they typed still there."""
 
-from pathlib import Path
-
 import pytest
 
 from cases import services
 from cases.models import Case
 from cases.workflow import Action
-from tests.factories import PASSWORD
+from tests.e2e.browsing import ARTIFACTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AVAS_TEXT = "Sent a replacement vegetarian box by courier, arriving tomorrow."
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="My cases").wait_for()
 
 
 def test_the_second_to_resolve_sees_who_was_first_and_keeps_what_they_typed(

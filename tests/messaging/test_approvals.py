@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 
-from cases.outbox import deliver_due as notifications_deliver
+from cases.outbox import deliver_due
 from remedies import services
 from remedies.demo import install_default_caps
 from remedies.models import ApprovalRequest
@@ -39,7 +39,7 @@ def test_asking_for_approval_notifies_the_lead_in_the_app_and_by_email(caps, age
 
     rows = Notification.objects.filter(recipient=lead, event__kind="approval.requested")
     assert sorted(rows.values_list("channel", flat=True)) == ["email", "in_app"]
-    assert notifications_deliver() == 1
+    assert deliver_due() == 1
     assert mail.outbox[0].to == ["lee@example.com"] and "80" in mail.outbox[0].subject
     assert not Notification.objects.filter(recipient=agent).exists()
     assert ApprovalRequest.objects.get() == approval

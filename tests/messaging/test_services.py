@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases.models import CaseEvent
-from cases.outbox import deliver_due as notifications_deliver
+from cases.outbox import deliver_due
 from inbound import services as inbound
 from messaging.models import CustomerMessage, TeamMessaging
 from messaging.services import message_send
@@ -41,8 +41,8 @@ def test_the_apology_goes_by_email_once_and_stops_the_first_response_clock(
     assert sent_events(mailed).count() == 1
     row = Notification.objects.get(case=mailed, address="jo@example.com")
     assert row.event == sent_events(mailed).get() and row.channel == "email"
-    assert notifications_deliver() == 1
-    assert notifications_deliver() == 0
+    assert deliver_due() == 1
+    assert deliver_due() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].body == "Sorry Jo."
     assert mail.outbox[0].subject == f"[{mailed.reference}] Sorry"
 
@@ -54,7 +54,7 @@ def test_a_customer_with_only_a_phone_gets_an_sms_through_the_gateway(agent, tea
     message_send(case=case, actor=agent, kind="free", body="Hi {first_name}, we are on it.")
 
     assert Notification.objects.filter(case=case, channel="sms").count() == 1
-    assert notifications_deliver() == 1 and notifications_deliver() == 0
+    assert deliver_due() == 1 and deliver_due() == 0
     assert gateway == [{"to": "+44 7700 900123", "text": f"{case.summary}\nHi Sam, we are on it."}]
     assert mail.outbox == []
 
@@ -104,7 +104,7 @@ def test_a_reply_to_our_message_threads_back_to_the_case(agent, team, settings):
         raw=compose(message_id="<first@example.com>"), received_via="smtp"
     ).message.case
     message_send(case=case, actor=agent, kind="apology", body="Sorry.")
-    notifications_deliver()
+    deliver_due()
 
     ours = message_from_bytes(mail.outbox[0].message().as_bytes(), policy=policy.default)
     assert ours["Message-ID"].startswith(f"<{case.reference}.")
@@ -119,7 +119,7 @@ def test_the_automatic_acknowledgement_tells_the_due_time_and_leaves_the_clock_r
     TeamMessaging.objects.create(team=team, auto_acknowledge=True)
 
     case = factories.open_case(actor=agent, team=team, customer=jo, channel="email")
-    notifications_deliver()
+    deliver_due()
 
     assert case.status == "new" and first_response(case).stopped_at is None
     assert len(mail.outbox) == 1 and sent_events(case).count() == 1
