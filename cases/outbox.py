@@ -33,6 +33,8 @@ class Attempt:
     ok: bool
     error: str = ""
     record: dict = field(default_factory=dict)
+    # A refusal no retry can change (an opted-out phone number): give up at once.
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def attempt(ch: Channel, row: models.Model) -> models.Model:
     else:
         changes["last_error"] = result.error or "failed"
         ladder = ch.ladder(row)
-        if ladder >= ch.max_attempts():
+        if result.final or ladder >= ch.max_attempts():
             changes |= {"failed_at": now, "next_attempt_at": None}
         else:
             changes["next_attempt_at"] = now + ch.backoff(ladder)

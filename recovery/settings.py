@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "integrations",
     "insights",
     "messaging",
+    "conversations",
 ]
 
 MIDDLEWARE = [
@@ -420,6 +421,14 @@ SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN", "")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6)
 NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 30)
+# Two-way SMS and the social/review monitors (conversations/): the webhooks' secrets when no
+# SmsGateway row names them, the country a national number belongs to, and where new cases go.
+SMS_WEBHOOK_TWILIO_TOKEN = env_str("SMS_WEBHOOK_TWILIO_TOKEN", "")
+SMS_WEBHOOK_HMAC_SECRET = env_str("SMS_WEBHOOK_HMAC_SECRET", "")
+SMS_WEBHOOK_BASE_URL = env_str("SMS_WEBHOOK_BASE_URL", "").rstrip("/")  # the URL Twilio signs, behind a proxy
+SMS_DEFAULT_COUNTRY_CODE = env_str("SMS_DEFAULT_COUNTRY_CODE", "44")
+SMS_PRODUCT = env_str("SMS_PRODUCT", "Text message")
+MENTIONS_PRODUCT = env_str("MENTIONS_PRODUCT", "Public post or review")
 
 LOGGING = {
     "version": 1,

@@ -17,6 +17,8 @@ urlpatterns = [
     path("sla/", include("sla.urls")),
     path("inbound/", include("inbound.urls")),
     path("integrations/", include("integrations.urls")),
+    path("api/v1/intake/", include("conversations.api_urls")),  # signed webhooks, before the API's catch-all
+    path("conversations/", include("conversations.urls")),
     path("api/v1/", include("recovery.api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -282,6 +282,9 @@ class Notification(models.Model):
     failed_at = models.DateTimeField(null=True, blank=True, help_text="Set when retries ran out.")
     last_error = models.TextField(blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The SMS gateway's id for what it accepted, and the last state its delivery receipts gave.
+    gateway_id = models.CharField(max_length=64, blank=True)
+    gateway_state = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -295,6 +298,10 @@ class Notification(models.Model):
                 fields=["recipient", "-created_at"],
                 name="sla_inbox_unread",
                 condition=Q(channel="in_app", read_at__isnull=True),
+            ),
+            # Delivery receipts find their message by the gateway's id.
+            models.Index(
+                fields=["gateway_id"], name="sla_notification_gateway_id", condition=~Q(gateway_id="")
             ),
         ]
 

@@ -9,6 +9,7 @@ them after commit, with a lease per row, retries and exponential backoff.
 import json
 import logging
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,12 @@ from .models import Notification, NotificationChannel
 log = logging.getLogger(__name__)
 
 CHANNEL = "notification"
+
+# Checks a concern registers (the SMS opt-outs): `check(phone)` answers why no SMS may go to that
+# number, or "". Asked at each attempt, so a STOP that arrives after a message was queued counts.
+_sms_refusals: list[Callable[[str], str]] = []
+# Receipt states that end a delivery badly; the others ("sent", "delivered"...) only record it.
+GATEWAY_FAILED = frozenset({"failed", "undelivered", "rejected", "expired"})
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,8 @@ class HttpSmsBackend:
         self.token = token if token is not None else settings.SMS_GATEWAY_TOKEN
         self.timeout = timeout
 
-    def send(self, *, to: str, text: str) -> None:
+    def send(self, *, to: str, text: str) -> str:
+        """Returns the gateway's id for the message (its `sid`, `id` or `message_id`), or ""."""
         if not self.url.startswith(("http://", "https://")):
             raise ValueError("SMS_GATEWAY_URL must be an http(s) URL")
         request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
@@ -106,13 +114,26 @@ class HttpSmsBackend:
         with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
             if not 200 <= response.status < 300:
                 raise RuntimeError(f"SMS gateway answered {response.status}")
+            return _gateway_id(response.read(4096))
+
+
+def _gateway_id(body: bytes) -> str:
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError:
+        return ""
+    if not isinstance(answer, dict):
+        return ""
+    found = next((answer[k] for k in ("sid", "id", "message_id") if answer.get(k)), "")
+    return str(found)[:64]
 
 
 def sms_backend():
     return import_string(settings.SMS_BACKEND)()
 
 
-def _send(row: Notification) -> None:
+def _send(row: Notification) -> str:
+    """Sends the row; for an SMS, returns the gateway's id for it when the backend gives one."""
     if row.channel == NotificationChannel.EMAIL:
         # A message to a customer carries its threading headers, so their answer finds the case.
         headers = row.customer_message.headers if hasattr(row, "customer_message") else None
@@ -120,7 +141,8 @@ def _send(row: Notification) -> None:
             row.subject, row.body, settings.DEFAULT_FROM_EMAIL, [row.address], headers=headers
         ).send()
     elif row.channel == NotificationChannel.SMS:
-        sms_backend().send(to=row.address, text=f"{row.subject}\n{row.body}"[:600])
+        return sms_backend().send(to=row.address, text=f"{row.subject}\n{row.body}"[:600]) or ""
+    return ""
 
 
 # ---- delivery through the one outbox loop -------------------------------------------------------
@@ -136,9 +158,45 @@ def backoff(attempts: int) -> timedelta:
     return outbox.backoff_ladder(settings.NOTIFY_BACKOFF_SECONDS, attempts, timedelta(hours=1))
 
 
+def register_sms_refusal(check: Callable[[str], str]) -> None:
+    if check not in _sms_refusals:
+        _sms_refusals.append(check)
+
+
+def sms_refusal(phone: str) -> str:
+    return next((reason for check in _sms_refusals if (reason := check(phone))), "")
+
+
 def _attempt(row: Notification) -> outbox.Attempt:
-    _send(row)
-    return outbox.Attempt(ok=True)
+    if row.channel == NotificationChannel.SMS and (reason := sms_refusal(row.address)):
+        return outbox.Attempt(
+            ok=False, error=f"Refused: {reason}", final=True, record={"gateway_state": "refused"}
+        )
+    gateway_id = _send(row)
+    return outbox.Attempt(ok=True, record={"gateway_id": gateway_id} if gateway_id else {})
+
+
+def sms_receipt_record(*, gateway_id: str, state: str, error: str = "", at: datetime) -> Notification | None:
+    """A delivery receipt from the SMS gateway: the row's state follows it, and a failure after
+    the gateway accepted the message marks it failed with the gateway's reason.
+
+    Returns the row when its state changed, None when nothing did: compare-and-set on the state,
+    so a retried receipt changes nothing the second time, and a late "sent" never overwrites a
+    "delivered" or a failure."""
+    row = Notification.objects.filter(channel=NotificationChannel.SMS, gateway_id=gateway_id).first()
+    if row is None or row.gateway_state == state:
+        return None
+    final = GATEWAY_FAILED | {"delivered"}
+    if row.gateway_state in final and state not in final:
+        return None
+    changes: dict = {"gateway_state": state}
+    if state in GATEWAY_FAILED:
+        changes |= {"failed_at": at, "last_error": f"Gateway: {state}" + (f" ({error})" if error else "")}
+    if not Notification.objects.filter(pk=row.pk, gateway_state=row.gateway_state).update(**changes):
+        return None  # another copy of this receipt got there first
+    for name, value in changes.items():
+        setattr(row, name, value)
+    return row
 
 
 def register() -> None:

@@ -62,6 +62,11 @@ def _live(channel: str, label: str) -> PolicySpec:
     )
 
 
+def live_policy(channel: str, label: str) -> PolicySpec:
+    """The first-minute policy for another live channel (conversations' public posts)."""
+    return _live(channel, label)
+
+
 DEFAULTS = (
     PolicySpec(
         name="Standard",

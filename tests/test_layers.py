@@ -16,6 +16,7 @@ LAYERS = [
     {"accounts"},
     {"cases"},  # the core: cases, their workflow, services, events and the outbox loop
     {"sla", "integrations", "inbound"},
+    {"conversations"},  # two-way SMS, social and review monitors: below messaging, which asks it
     {"messaging"},
     {"remedies", "insights"},
 ]
