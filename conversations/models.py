@@ -117,7 +117,7 @@ class PublicCase(models.Model):
     replied_at = models.DateTimeField(null=True, blank=True)
     rating_at_reply = models.PositiveSmallIntegerField(null=True, blank=True)
     private_channel = models.CharField(
-        max_length=10, blank=True, help_text="Where we took it: sms, email, phone."
+        max_length=20, blank=True, help_text="Where we took it: sms, email, phone."
     )
 
     class Meta:

@@ -33,5 +33,10 @@ def phone_spellings(e164: str, *, country_code: str) -> list[str]:
     if national.startswith(country_code):
         local = "0" + national[len(country_code) :]
         rest = local[1:]
-        spellings += [local, f"{local[:5]} {local[5:]}", f"+{country_code} {rest}", f"+{country_code} {rest[:4]} {rest[4:]}"]
+        spellings += [
+            local,
+            f"{local[:5]} {local[5:]}",
+            f"+{country_code} {rest}",
+            f"+{country_code} {rest[:4]} {rest[4:]}",
+        ]
     return spellings

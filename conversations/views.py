@@ -39,5 +39,12 @@ def public_reply(request, reference: str):
         messages.success(request, "Public reply recorded.")
         return redirect(f"/cases/{case.reference}/#public-h")
     release(request)  # nothing was recorded: the corrected form may be sent
-    context = {"case": case, "errors": errors, "values": fields, "channels": PRIVATE_CHANNELS}
+    form_errors = errors.pop("__all__", [])
+    context = {
+        "case": case,
+        "errors": errors,
+        "form_errors": form_errors,
+        "values": fields,
+        "channels": PRIVATE_CHANNELS,
+    }
     return render(request, "conversations/public_reply.html", context, status=status)

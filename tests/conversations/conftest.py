@@ -32,9 +32,20 @@ def twilio_post(client, params: dict, *, token: str = TWILIO_TOKEN, signature: s
     return client.post(url, params, HTTP_X_TWILIO_SIGNATURE=signature if signature is not None else signed)
 
 
-def hmac_post(client, payload, *, delivery: str | None = None, secret: str = HMAC_SECRET, now=None, path="/api/v1/intake/sms/hmac/", extra=None):
+def hmac_post(
+    client,
+    payload,
+    *,
+    delivery: str | None = None,
+    secret: str = HMAC_SECRET,
+    now=None,
+    path="/api/v1/intake/sms/hmac/",
+    extra=None,
+):
     body = json.dumps(payload).encode()
-    headers = hmac_headers(secret=secret, body=body, delivery=delivery or uuid.uuid4().hex, now=now or timezone.now())
+    headers = hmac_headers(
+        secret=secret, body=body, delivery=delivery or uuid.uuid4().hex, now=now or timezone.now()
+    )
     meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()} | (extra or {})
     return client.post(path, body, content_type="application/json", **meta)
 
@@ -49,7 +60,12 @@ def monitor(db):
 def mention_post(client, monitor, payload, *, delivery=None, now=None):
     row, token = monitor
     return hmac_post(
-        client, payload, delivery=delivery, secret=row.secret, now=now, path="/api/v1/intake/mentions/",
+        client,
+        payload,
+        delivery=delivery,
+        secret=row.secret,
+        now=now,
+        path="/api/v1/intake/mentions/",
         extra={"HTTP_AUTHORIZATION": f"Bearer {token}"},
     )
 

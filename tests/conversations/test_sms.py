@@ -10,11 +10,10 @@ from cases.models import Case, CaseEvent
 from cases.outbox import deliver_due
 from cases.services import case_transition
 from conversations.models import InboundSms, SignedDelivery, SmsOptOut
+from conversations.signatures import twilio_signature
 from messaging.services import message_send
 from sla.models import Notification
 from tests import factories
-
-from conversations.signatures import twilio_signature
 
 from .conftest import TWILIO_TOKEN, hmac_post, twilio_post
 
@@ -58,15 +57,25 @@ def test_the_same_message_sid_retried_makes_one_timeline_entry(gateways, client,
 
 
 def test_a_text_from_an_unknown_number_opens_a_case_on_a_live_clock(gateways, client, team):
-    response = hmac_post(client, {"type": "message", "id": "g-1", "from": "07700 900999", "text": "Parcel never came"})
+    response = hmac_post(
+        client, {"type": "message", "id": "g-1", "from": "07700 900999", "text": "Parcel never came"}
+    )
     assert response.status_code == 201, response.content
     case = Case.objects.get(reference=response.json()["case"])
-    assert case.customer.phone == "+447700900999" and case.channel == "chat" and case.description == "Parcel never came"
+    assert (
+        case.customer.phone == "+447700900999"
+        and case.channel == "chat"
+        and case.description == "Parcel never came"
+    )
     clock = case.clocks.get(kind="first_response")
     assert (clock.due_at - case.opened_at) == datetime.timedelta(minutes=1)
     # The next text from the same number lands on that case.
     again = hmac_post(client, {"type": "message", "id": "g-2", "from": "+447700900999", "text": "Any news?"})
-    assert again.status_code == 201 and again.json() == {"id": "g-2", "outcome": "threaded", "case": case.reference}
+    assert again.status_code == 201 and again.json() == {
+        "id": "g-2",
+        "outcome": "threaded",
+        "case": case.reference,
+    }
 
 
 def test_an_unsigned_or_badly_signed_twilio_request_is_refused_and_writes_nothing(gateways, client, waiting):
@@ -92,11 +101,15 @@ def test_a_replayed_hmac_delivery_answers_409_and_a_stale_one_401(gateways, clie
     assert InboundSms.objects.count() == 1 and SignedDelivery.objects.count() == 1
 
 
-def test_a_malformed_payload_answers_400_with_field_errors_and_leaves_the_delivery_id_usable(gateways, client):
+def test_a_malformed_payload_answers_400_with_field_errors_and_leaves_the_delivery_id_usable(
+    gateways, client
+):
     response = hmac_post(client, {"type": "message", "id": "", "from": "abc", "text": 5}, delivery="d-9")
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"id", "text"}
-    bad_number = hmac_post(client, {"type": "message", "id": "g-6", "from": "abc", "text": "x"}, delivery="d-9")
+    bad_number = hmac_post(
+        client, {"type": "message", "id": "g-6", "from": "abc", "text": "x"}, delivery="d-9"
+    )
     assert bad_number.status_code == 400 and "from" in bad_number.json()["errors"]
     assert InboundSms.objects.count() == 0 and Case.objects.count() == 0
 
@@ -112,8 +125,13 @@ def test_the_environment_can_hold_the_gateway_secret(client, settings, waiting):
     assert _texts(waiting).count() == 1
 
 
-def test_stop_is_honoured_for_every_later_sms_and_start_lifts_it(gateways, client, waiting, agent, sms_gateway):
-    assert twilio_post(client, {"MessageSid": "SM8", "From": "+447700900123", "Body": " stop "}).status_code == 200
+def test_stop_is_honoured_for_every_later_sms_and_start_lifts_it(
+    gateways, client, waiting, agent, sms_gateway
+):
+    assert (
+        twilio_post(client, {"MessageSid": "SM8", "From": "+447700900123", "Body": " stop "}).status_code
+        == 200
+    )
     assert SmsOptOut.objects.get(phone="+447700900123").opted_out
     assert CaseEvent.objects.filter(case=waiting, kind="sms.opted_out").exists()
     assert not _texts(waiting).exists()  # a keyword is no reply: the wait goes on
@@ -149,7 +167,9 @@ def test_delivery_receipts_update_the_messages_state_once(gateways, client, wait
     assert row.gateway_state == "delivered"
 
 
-def test_an_undelivered_receipt_marks_the_message_failed_and_tells_the_case(gateways, client, waiting, agent, sms_gateway):
+def test_an_undelivered_receipt_marks_the_message_failed_and_tells_the_case(
+    gateways, client, waiting, agent, sms_gateway
+):
     message_send(case=waiting, actor=agent, kind="update", body="On its way.", channel="sms")
     deliver_due()
     row = Notification.objects.get(case=waiting, channel="sms")
@@ -168,8 +188,12 @@ def test_a_receipt_with_an_unknown_state_is_400(gateways, client):
 
 def test_the_timestamp_window_follows_the_injected_clock(gateways, client, team):
     with time_machine.travel(NOW, tick=False):
-        ok = hmac_post(client, {"type": "message", "id": "g-11", "from": "+447700900555", "text": "hi"}, now=NOW)
+        ok = hmac_post(
+            client, {"type": "message", "id": "g-11", "from": "+447700900555", "text": "hi"}, now=NOW
+        )
         assert ok.status_code == 201
     with time_machine.travel(NOW + datetime.timedelta(minutes=10), tick=False):
-        late = hmac_post(client, {"type": "message", "id": "g-12", "from": "+447700900555", "text": "hi"}, now=NOW)
+        late = hmac_post(
+            client, {"type": "message", "id": "g-12", "from": "+447700900555", "text": "hi"}, now=NOW
+        )
         assert late.status_code == 401
