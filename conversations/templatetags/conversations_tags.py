@@ -1,7 +1,7 @@
 """The public-post panel on the case page and the public cases on the dashboard."""
 
 from django import template
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, Window
 
 from cases.permissions import visible_cases
 
@@ -30,12 +30,24 @@ def public_case_panel(context, case):
 @register.inclusion_tag("conversations/_dashboard_public.html", takes_context=True)
 def public_cases_summary(context):
     user = context.get("user")
-    public = PublicCase.objects.filter(case__in=visible_cases(user))
-    figures = public.aggregate(
-        count=Count("pk"),
-        replied=Count("pk", filter=Q(replied_at__isnull=False)),
-        rating_before=Avg("first_rating"),
-        rating_after=Avg("rating", filter=Q(replied_at__isnull=False)),
+    replied = Q(replied_at__isnull=False)
+    # One query: the newest rows, each carrying the figures over every visible public case.
+    rows = list(
+        PublicCase.objects.filter(case__in=visible_cases(user))
+        .select_related("case")
+        .annotate(
+            total=Window(Count("pk")),
+            answered=Window(Count("pk", filter=replied)),
+            before=Window(Avg("first_rating")),
+            after=Window(Avg("rating", filter=replied)),
+        )
+        .order_by("-case__opened_at", "-case_id")[:DASHBOARD_ROWS]
     )
-    rows = public.select_related("case").order_by("-case__opened_at", "-case_id")[:DASHBOARD_ROWS]
+    first = rows[0] if rows else None
+    figures = {
+        "count": first.total if first else 0,
+        "replied": first.answered if first else 0,
+        "rating_before": first.before if first else None,
+        "rating_after": first.after if first else None,
+    }
     return {"figures": figures, "rows": rows}

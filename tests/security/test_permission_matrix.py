@@ -134,6 +134,10 @@ ENDPOINTS: dict[tuple[str, str], dict[str, int]] = {
     ("insights:survey_send", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
     ("survey", "GET"): row(410, 410, 410, 410, 410, 410, 410, 410, 410, 410),
     ("survey", "POST"): row(410, 410, 410, 410, 410, 410, 410, 410, 410, 410),
+    # Signed webhooks know neither sessions nor API tokens: no gateway row here, no monitor token.
+    ("intake:sms", "POST"): row(404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("intake:mentions", "POST"): row(401, 401, 401, 401, 401, 401, 401, 401, 401, 401),
+    ("conversations:public_reply", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302, 302, 302),
     ("healthz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("readyz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
@@ -183,6 +187,7 @@ FIXED = {
     "insights:improvement_status": {"pk": 999999},
     "inbound:attachment": {"pk": 999999},
     "api:remedy-kind-detail": {"code": "coupon"},
+    "intake:sms": {"gateway": "twilio"},
 }
 SKIP_NAMESPACES = ("admin",)  # Django's admin checks is_staff itself; tested in its own tests
 
