@@ -197,3 +197,33 @@ def test_the_timestamp_window_follows_the_injected_clock(gateways, client, team)
             client, {"type": "message", "id": "g-12", "from": "+447700900555", "text": "hi"}, now=NOW
         )
         assert late.status_code == 401
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_retries_of_one_text_at_the_same_moment_make_one_timeline_entry(team, agent, jo):
+    import threading
+
+    from django.db import connection
+
+    from conversations.services import SmsIn, sms_receive
+    from sla.policies import policies_ensure_defaults
+
+    policies_ensure_defaults()
+    case = factories.open_case(actor=agent, team=team, customer=jo, channel="phone")
+    barrier, results = threading.Barrier(2), []
+
+    def deliver():
+        try:
+            barrier.wait()
+            message = SmsIn(sid="SM-race", from_phone="+447700900123", to_phone="", body="Are you there?")
+            results.append(sms_receive(gateway="twilio", message=message).created)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    assert _texts(case).count() == 1 and InboundSms.objects.count() == 1
