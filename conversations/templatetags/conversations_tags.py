@@ -15,12 +15,10 @@ DASHBOARD_ROWS = 10
 
 @register.inclusion_tag("conversations/_public_panel.html", takes_context=True)
 def public_case_panel(context, case):
-    public = PublicCase.objects.filter(case=case).first()
-    mentions = case.mentions.order_by("-received_at")[:5] if public else []
+    public = PublicCase.objects.filter(case=case).first()  # one query; none of the rest when not public
     return {
         "case": case,
         "public": public,
-        "mentions": mentions,
         "channels": PRIVATE_CHANNELS,
         "request": context.get("request"),
         "csrf_token": context.get("csrf_token"),
