@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "simple_history",  # the append-only history of every rule (docs/rule-history.md)
     "accounts",
     "cases",
     "sla",
@@ -94,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Names the signed-in person on each rule history row written during the request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # After CSRF, sessions, messages and htmx: a form sent twice acts once.
     "accounts.formtokens.FormTokenMiddleware",
     "recovery.badinput.ControlCharactersInQueryMiddleware",

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from accounts.history import RuleHistory
 from accounts.models import Role
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
@@ -27,6 +28,8 @@ class RemedyKind(models.Model):
     costs_money = models.BooleanField(default=True)
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the pick list.")
+
+    history = RuleHistory()
 
     class Meta:
         ordering = ["position", "name"]
@@ -160,6 +163,8 @@ class AuthorityCap(models.Model):
     budget_per_month = models.DecimalField(**MONEY, null=True, blank=True)
 
     LIMITS = ("max_per_remedy", "max_per_case", "budget_per_day", "budget_per_month")
+
+    history = RuleHistory()
 
     class Meta:
         constraints = [
