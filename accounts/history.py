@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.text import capfirst
 from simple_history.models import HistoricalRecords
 
 KINDS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -92,7 +93,7 @@ def neutralise(value) -> str:
 def _fields(model) -> list[models.Field]:
     history = model.history.model
     own = {f.attname for f in history._meta.fields}
-    return [f for f in model._meta.concrete_fields if f.attname in own and f.attname not in {"updated_at"}]
+    return [f for f in model._meta.concrete_fields if f.attname in own and f.attname not in {"updated_at", model._meta.pk.attname}]
 
 
 def changes_of(history_qs, model) -> list[Change]:
@@ -107,7 +108,7 @@ def changes_of(history_qs, model) -> list[Change]:
             for field in fields:
                 old = getattr(prev, field.attname) if prev is not None else None
                 if prev is None or old != getattr(row, field.attname):
-                    diffs.append((str(field.verbose_name), _shown(prev, field), _shown(row, field)))
+                    diffs.append((capfirst(field.verbose_name), _shown(prev, field), _shown(row, field)))
         before[row.id] = row
         out.append(
             Change(

@@ -157,10 +157,10 @@ class AuthorityCap(models.Model):
         RemedyKind, null=True, blank=True, on_delete=models.CASCADE, help_text="Empty: every kind."
     )
     currency = models.CharField(max_length=3, validators=[currency_code], default=default_currency)
-    max_per_remedy = models.DecimalField(**MONEY, null=True, blank=True)
-    max_per_case = models.DecimalField(**MONEY, null=True, blank=True)
-    budget_per_day = models.DecimalField(**MONEY, null=True, blank=True)
-    budget_per_month = models.DecimalField(**MONEY, null=True, blank=True)
+    max_per_remedy = models.DecimalField("Most per remedy", **MONEY, null=True, blank=True)
+    max_per_case = models.DecimalField("Most per case", **MONEY, null=True, blank=True)
+    budget_per_day = models.DecimalField("Budget per day", **MONEY, null=True, blank=True)
+    budget_per_month = models.DecimalField("Budget per month", **MONEY, null=True, blank=True)
 
     LIMITS = ("max_per_remedy", "max_per_case", "budget_per_day", "budget_per_month")
 
