@@ -93,7 +93,11 @@ def neutralise(value) -> str:
 def _fields(model) -> list[models.Field]:
     history = model.history.model
     own = {f.attname for f in history._meta.fields}
-    return [f for f in model._meta.concrete_fields if f.attname in own and f.attname not in {"updated_at", model._meta.pk.attname}]
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.attname in own and f.attname not in {"updated_at", model._meta.pk.attname}
+    ]
 
 
 def changes_of(history_qs, model) -> list[Change]:

@@ -1,6 +1,7 @@
 """In a real headless Chromium: a manager sets an agent's cap and sees the change in its history."""
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -39,4 +40,4 @@ def test_a_manager_sets_an_agents_cap_and_sees_the_change_in_its_history(live_se
 
     with page.expect_download() as download:
         history.get_by_role("link", name="Export CSV").click()
-    assert "75.00" in open(download.value.path()).read()
+    assert "75.00" in Path(download.value.path()).read_text()
