@@ -450,6 +450,14 @@ REMEDY_CURRENCIES = env_list("REMEDY_CURRENCIES", "GBP,EUR,USD")
 if DEFAULT_CURRENCY not in REMEDY_CURRENCIES:
     raise ImproperlyConfigured(f"DEFAULT_CURRENCY {DEFAULT_CURRENCY!r} must be one of REMEDY_CURRENCIES.")
 APPROVAL_MINUTES = env_int("APPROVAL_MINUTES", 15)
+# After the lead's clock, each next level (one manager, then every manager) gets this long.
+APPROVAL_ESCALATION_MINUTES = env_int("APPROVAL_ESCALATION_MINUTES", 15)
+APPROVAL_SWEEP_SECONDS = env_int("APPROVAL_SWEEP_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["approvals-escalate"] = {
+    "task": "remedies.tasks.escalate_overdue_approvals",
+    "schedule": float(APPROVAL_SWEEP_SECONDS),
+    "options": {"expires": float(APPROVAL_SWEEP_SECONDS), "expire_seconds": APPROVAL_SWEEP_SECONDS},
+}
 # Past this total (last 12 months, DEFAULT_CURRENCY) a further remedy needs an explicit confirmation.
 try:
     CUSTOMER_REMEDY_WARNING = Decimal(env_str("CUSTOMER_REMEDY_WARNING", "200"))

@@ -52,6 +52,15 @@ class ApprovalStatus(models.TextChoices):
     DENIED = "denied", "Denied"
 
 
+class ApprovalLevel(models.IntegerChoices):
+    """Who an approval waits on. Each level has its own clock; the last one has none, it stays
+    on every manager's list (and in their inbox) until someone decides."""
+
+    LEAD = 0, "the team lead"
+    MANAGER = 1, "a manager"
+    ANY_MANAGER = 2, "every manager"
+
+
 class ApprovalRequest(models.Model):
     """A remedy over the giver's authority, waiting for a lead or manager to decide."""
 
@@ -77,6 +86,10 @@ class ApprovalRequest(models.Model):
     escalated_at = models.DateTimeField(
         null=True, blank=True, help_text="When the clock ran out and the request went to the managers."
     )
+    level = models.PositiveSmallIntegerField(choices=ApprovalLevel.choices, default=ApprovalLevel.LEAD)
+    next_escalation_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it climbs to the next level; empty at the last one."
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -87,11 +100,11 @@ class ApprovalRequest(models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["due_at", "id"], name="approval_pending_due", condition=Q(status="pending")),
-            # The escalation sweep asks only for what is due and not yet escalated.
+            # The escalation sweep asks only for pending requests whose next level is due.
             models.Index(
-                fields=["due_at"],
-                name="approval_to_escalate",
-                condition=Q(status="pending", escalated_at__isnull=True),
+                fields=["next_escalation_at"],
+                name="approval_next_escalation",
+                condition=Q(status="pending", next_escalation_at__isnull=False),
             ),
         ]
         constraints = [
@@ -105,6 +118,29 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency} on case {self.case_id} ({self.status})"
+
+
+class ApprovalEscalation(models.Model):
+    """One level an approval climbed to, with who was told: unique per (approval, level), so two
+    sweeps or a retried task cannot climb or notify twice."""
+
+    approval = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(choices=ApprovalLevel.choices)
+    due_at = models.DateTimeField()
+    fired_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notified = models.JSONField(default=list, help_text="Ids of the people told.")
+
+    class Meta:
+        ordering = ["approval", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["approval", "level"], name="approval_escalation_once_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"Approval {self.approval_id} to {self.get_level_display()}"
 
 
 class Remedy(models.Model):
