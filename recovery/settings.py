@@ -452,7 +452,6 @@ if DEFAULT_CURRENCY not in REMEDY_CURRENCIES:
 APPROVAL_MINUTES = env_int("APPROVAL_MINUTES", 15)
 # After the lead's clock, each next level (one manager, then every manager) gets this long.
 APPROVAL_ESCALATION_MINUTES = env_int("APPROVAL_ESCALATION_MINUTES", 15)
-APPROVAL_SWEEP_SECONDS = env_int("APPROVAL_SWEEP_SECONDS", 30)
 # The survey after the fix: sent this long after resolution, one reminder if unanswered.
 SURVEY_SEND_AFTER_MINUTES = env_int("SURVEY_SEND_AFTER_MINUTES", 240)
 SURVEY_REMIND_AFTER_HOURS = env_int("SURVEY_REMIND_AFTER_HOURS", 48)
@@ -461,11 +460,6 @@ CELERY_BEAT_SCHEDULE["surveys-send-due"] = {
     "task": "insights.surveys_send_due",
     "schedule": float(SURVEY_SWEEP_SECONDS),
     "options": {"expires": float(SURVEY_SWEEP_SECONDS), "expire_seconds": SURVEY_SWEEP_SECONDS},
-}
-CELERY_BEAT_SCHEDULE["approvals-escalate"] = {
-    "task": "remedies.tasks.escalate_overdue_approvals",
-    "schedule": float(APPROVAL_SWEEP_SECONDS),
-    "options": {"expires": float(APPROVAL_SWEEP_SECONDS), "expire_seconds": APPROVAL_SWEEP_SECONDS},
 }
 # Past this total (last 12 months, DEFAULT_CURRENCY) a further remedy needs an explicit confirmation.
 try:
