@@ -15,3 +15,7 @@ class AccountsConfig(AppConfig):
             instance.__dict__.pop("_my_teams", None)
 
         m2m_changed.connect(forget_teams, sender=User.teams.through, dispatch_uid="accounts-forget-teams")
+
+        from .history import register_rule
+
+        register_rule(User, "People and roles")

@@ -3,6 +3,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from .history import RuleHistory
+
 
 class Role(models.TextChoices):
     AGENT = "agent", "Agent"
@@ -34,6 +36,9 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.AGENT)
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
     phone = models.CharField(max_length=32, blank=True)
+
+    # Roles are rules: who may give, approve and see. A sign-in is not a change of one.
+    history = RuleHistory(excluded_fields=["password", "last_login"], ignore_only=("last_login", "password"))
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

@@ -134,3 +134,42 @@ class Improvement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SurveyOutreach(models.Model):
+    """The survey's clock after the fix: sent to the customer at `send_at`, reminded once at
+    `remind_at` if unanswered. One per case; `next_check_at` is what the beat sweep asks for."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="survey_outreach")
+    invitation = models.OneToOneField(
+        SurveyInvitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="outreach"
+    )
+    created_at = models.DateTimeField()
+    send_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    skipped = models.CharField(max_length=200, blank=True, help_text="Why nothing (more) was sent.")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                name="survey_outreach_due",
+                condition=models.Q(next_check_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Survey outreach for case {self.case_id}"
+
+
+class SurveyOptOut(models.Model):
+    """A customer who asked not to be sent surveys: the outreach skips them, on every channel."""
+
+    customer = models.OneToOneField("cases.Customer", on_delete=models.CASCADE, related_name="survey_opt_out")
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"No surveys for customer {self.customer_id}"

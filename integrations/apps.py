@@ -12,3 +12,8 @@ class IntegrationsConfig(AppConfig):
 
         register()  # its eraser and exporter join every customer erasure and export
         webhooks.register()  # every event may be announced: the outbox's webhook channel
+        from accounts.history import register_rule
+
+        from .models import ApiToken
+
+        register_rule(ApiToken, "API tokens")

@@ -12,3 +12,8 @@ class MessagingConfig(AppConfig):
 
         register()  # its eraser and exporter join every customer erasure and export
         services.register()  # customer messages in the outbox; the acknowledgement on intake
+        from accounts.history import register_rule
+
+        from .models import MessageTemplate
+
+        register_rule(MessageTemplate, "Message templates")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from accounts.history import RuleHistory
 from sla.models import NotificationChannel
 
 
@@ -24,6 +25,8 @@ class MessageTemplate(models.Model):
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     active = models.BooleanField(default=True)
+
+    history = RuleHistory()
 
     class Meta:
         ordering = ["kind", "name"]

@@ -236,3 +236,16 @@ def acknowledgement_send(*, case: Case) -> CustomerMessage | None:
         actor=None,
         automatic=True,
     )
+
+
+def automatic_message_send(
+    *, case: Case, kind: str, subject: str, body: str, channel: str = ""
+) -> CustomerMessage | None:
+    """A message the system sends on its own (no case move) on the customer's usual channel, or
+    the one named. None when we have no way to reach them: the caller records that instead."""
+    try:
+        route = message_route(case=case, channel=channel)
+    except ValidationError:
+        return None
+    rendered = message_render(case=case, subject=subject, body=body)
+    return _queue(case=case, kind=kind, rendered=rendered, route=route, actor=None, automatic=True)

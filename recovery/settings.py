@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "simple_history",  # the append-only history of every rule (docs/rule-history.md)
     "accounts",
     "cases",
     "sla",
@@ -95,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Names the signed-in person on each rule history row written during the request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     # After CSRF, sessions, messages and htmx: a form sent twice acts once.
     "accounts.formtokens.FormTokenMiddleware",
     "recovery.badinput.ControlCharactersInQueryMiddleware",
@@ -456,6 +459,17 @@ REMEDY_CURRENCIES = env_list("REMEDY_CURRENCIES", "GBP,EUR,USD")
 if DEFAULT_CURRENCY not in REMEDY_CURRENCIES:
     raise ImproperlyConfigured(f"DEFAULT_CURRENCY {DEFAULT_CURRENCY!r} must be one of REMEDY_CURRENCIES.")
 APPROVAL_MINUTES = env_int("APPROVAL_MINUTES", 15)
+# After the lead's clock, each next level (one manager, then every manager) gets this long.
+APPROVAL_ESCALATION_MINUTES = env_int("APPROVAL_ESCALATION_MINUTES", 15)
+# The survey after the fix: sent this long after resolution, one reminder if unanswered.
+SURVEY_SEND_AFTER_MINUTES = env_int("SURVEY_SEND_AFTER_MINUTES", 240)
+SURVEY_REMIND_AFTER_HOURS = env_int("SURVEY_REMIND_AFTER_HOURS", 48)
+SURVEY_SWEEP_SECONDS = env_int("SURVEY_SWEEP_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["surveys-send-due"] = {
+    "task": "insights.surveys_send_due",
+    "schedule": float(SURVEY_SWEEP_SECONDS),
+    "options": {"expires": float(SURVEY_SWEEP_SECONDS), "expire_seconds": SURVEY_SWEEP_SECONDS},
+}
 # Past this total (last 12 months, DEFAULT_CURRENCY) a further remedy needs an explicit confirmation.
 try:
     CUSTOMER_REMEDY_WARNING = Decimal(env_str("CUSTOMER_REMEDY_WARNING", "200"))

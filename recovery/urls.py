@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("insights/", include("insights.urls")),
     path("messaging/", include("messaging.urls")),
+    path("rules/", include("accounts.urls")),
     # The customer's survey link: public, short, works on a phone.
     path("s/<str:token>/", survey, name="survey"),
     path("admin/", admin.site.urls),

@@ -15,3 +15,9 @@ class RemediesConfig(AppConfig):
         register()  # its eraser and exporter join every customer erasure and export
         register_seeder("people", lambda world: demo.install_default_caps())
         register_seeder("cases", lambda world: demo.seed_remedies(cases=world.worked, rng=world.rng))
+        from accounts.history import register_rule
+
+        from .models import AuthorityCap, RemedyKind
+
+        register_rule(AuthorityCap, "Authority caps")
+        register_rule(RemedyKind, "Remedy kinds")

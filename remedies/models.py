@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from accounts.history import RuleHistory
 from accounts.models import Role
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(0)]}
@@ -28,6 +29,8 @@ class RemedyKind(models.Model):
     active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in the pick list.")
 
+    history = RuleHistory()
+
     class Meta:
         ordering = ["position", "name"]
         constraints = [
@@ -47,6 +50,15 @@ class ApprovalStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     APPROVED = "approved", "Approved"
     DENIED = "denied", "Denied"
+
+
+class ApprovalLevel(models.IntegerChoices):
+    """Who an approval waits on. Each level has its own clock; the last one has none, it stays
+    on every manager's list (and in their inbox) until someone decides."""
+
+    LEAD = 0, "the team lead"
+    MANAGER = 1, "a manager"
+    ANY_MANAGER = 2, "every manager"
 
 
 class ApprovalRequest(models.Model):
@@ -74,6 +86,10 @@ class ApprovalRequest(models.Model):
     escalated_at = models.DateTimeField(
         null=True, blank=True, help_text="When the clock ran out and the request went to the managers."
     )
+    level = models.PositiveSmallIntegerField(choices=ApprovalLevel.choices, default=ApprovalLevel.LEAD)
+    next_escalation_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it climbs to the next level; empty at the last one."
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -84,11 +100,11 @@ class ApprovalRequest(models.Model):
         ordering = ["due_at", "id"]
         indexes = [
             models.Index(fields=["due_at", "id"], name="approval_pending_due", condition=Q(status="pending")),
-            # The escalation sweep asks only for what is due and not yet escalated.
+            # The escalation sweep asks only for pending requests whose next level is due.
             models.Index(
-                fields=["due_at"],
-                name="approval_to_escalate",
-                condition=Q(status="pending", escalated_at__isnull=True),
+                fields=["next_escalation_at"],
+                name="approval_next_escalation",
+                condition=Q(status="pending", next_escalation_at__isnull=False),
             ),
         ]
         constraints = [
@@ -102,6 +118,29 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency} on case {self.case_id} ({self.status})"
+
+
+class ApprovalEscalation(models.Model):
+    """One level an approval climbed to, with who was told: unique per (approval, level), so two
+    sweeps or a retried task cannot climb or notify twice."""
+
+    approval = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="escalations")
+    level = models.PositiveSmallIntegerField(choices=ApprovalLevel.choices)
+    due_at = models.DateTimeField()
+    fired_at = models.DateTimeField()
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notified = models.JSONField(default=list, help_text="Ids of the people told.")
+
+    class Meta:
+        ordering = ["approval", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["approval", "level"], name="approval_escalation_once_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"Approval {self.approval_id} to {self.get_level_display()}"
 
 
 class Remedy(models.Model):
@@ -154,12 +193,14 @@ class AuthorityCap(models.Model):
         RemedyKind, null=True, blank=True, on_delete=models.CASCADE, help_text="Empty: every kind."
     )
     currency = models.CharField(max_length=3, validators=[currency_code], default=default_currency)
-    max_per_remedy = models.DecimalField(**MONEY, null=True, blank=True)
-    max_per_case = models.DecimalField(**MONEY, null=True, blank=True)
-    budget_per_day = models.DecimalField(**MONEY, null=True, blank=True)
-    budget_per_month = models.DecimalField(**MONEY, null=True, blank=True)
+    max_per_remedy = models.DecimalField("Most per remedy", **MONEY, null=True, blank=True)
+    max_per_case = models.DecimalField("Most per case", **MONEY, null=True, blank=True)
+    budget_per_day = models.DecimalField("Budget per day", **MONEY, null=True, blank=True)
+    budget_per_month = models.DecimalField("Budget per month", **MONEY, null=True, blank=True)
 
     LIMITS = ("max_per_remedy", "max_per_case", "budget_per_day", "budget_per_month")
+
+    history = RuleHistory()
 
     class Meta:
         constraints = [

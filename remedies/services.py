@@ -235,6 +235,7 @@ def _request_approval(
         assigned_to=_approver_for(case, actor, kind, amount, currency),
         requested_at=now,
         due_at=now + datetime.timedelta(minutes=settings.APPROVAL_MINUTES),
+        next_escalation_at=now + datetime.timedelta(minutes=settings.APPROVAL_MINUTES),
     )
 
 

@@ -19,3 +19,15 @@ class SlaConfig(AppConfig):
         config.register()  # policies and calendars are cached; a change drops them
         register_queue_order(selectors.by_time_to_breach)  # queues: soonest deadline first
         register_words("sla.", sentence=timeline.sentence, detail=timeline.detail)
+        from accounts.history import register_rule
+
+        from .models import BusinessCalendar, EscalationStep, Policy, Target, TeamCalendar
+
+        for model, title in (
+            (Policy, "SLA policies"),
+            (Target, "SLA targets"),
+            (EscalationStep, "SLA escalation steps"),
+            (BusinessCalendar, "Business calendars"),
+            (TeamCalendar, "Team calendars"),
+        ):
+            register_rule(model, title)  # every change kept: who, when, before and after

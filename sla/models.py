@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.history import RuleHistory
 from cases.models import Case, CaseEvent, Channel, Severity
 
 from . import businesstime
@@ -28,6 +29,8 @@ class BusinessCalendar(models.Model):
     holiday_subdiv = models.CharField(max_length=8, blank=True, help_text="Region, e.g. ENG, CA.")
     closed_days = models.JSONField(default=list, blank=True, help_text="Extra closed dates (ISO).")
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = RuleHistory()
 
     class Meta:
         ordering = ["name"]
@@ -56,6 +59,8 @@ class TeamCalendar(models.Model):
     team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="sla_calendar")
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="teams")
 
+    history = RuleHistory()
+
     def __str__(self) -> str:
         return f"{self.team}: {self.calendar}"
 
@@ -76,6 +81,8 @@ class Policy(models.Model):
     active = models.BooleanField(default=True)
     description = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = RuleHistory()
 
     class Meta:
         ordering = ["kind", "name"]
@@ -102,6 +109,8 @@ class Target(models.Model):
     # [{"percent": 50}, {"before": 15}]: shares of the target or minutes before due.
     warnings = models.JSONField(default=list, blank=True)
 
+    history = RuleHistory()
+
     class Meta:
         ordering = ["policy", "kind"]
         constraints = [models.UniqueConstraint(fields=["policy", "kind"], name="sla_target_unique_kind")]
@@ -116,6 +125,8 @@ class EscalationStep(models.Model):
     base = models.CharField(max_length=10, choices=EscalationBase.choices, default=EscalationBase.BREACH)
     offset_minutes = models.PositiveIntegerField(default=0)
     action = models.CharField(max_length=20, choices=EscalationAction.choices)
+
+    history = RuleHistory()
 
     class Meta:
         ordering = ["target", "level"]

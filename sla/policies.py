@@ -5,6 +5,7 @@ every other channel the same business day; the regulators' own deadlines for the
 """
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from .models import BusinessCalendar, EscalationStep, Policy, PolicyKind, Target
 from .rules import ClockKind as K
@@ -152,9 +153,12 @@ def policy_install(spec: PolicySpec) -> Policy:
                 business_hours=t.business_hours,
                 warnings=list(t.warnings),
             )
-            EscalationStep.objects.bulk_create(
-                EscalationStep(target=target, level=lv, base=base, offset_minutes=off, action=act)
-                for lv, base, off, act in t.steps
+            bulk_create_with_history(
+                [
+                    EscalationStep(target=target, level=lv, base=base, offset_minutes=off, action=act)
+                    for lv, base, off, act in t.steps
+                ],
+                EscalationStep,
             )
     return policy
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from cases.events import record_event
 from cases.models import Case
@@ -155,15 +156,18 @@ def policy_create(*, actor, name: str, severity: str = "", channel: str = "", co
                 business_hours=source.business_hours,
                 warnings=list(source.warnings),
             )
-            EscalationStep.objects.bulk_create(
-                EscalationStep(
-                    target=target,
-                    level=s.level,
-                    base=s.base,
-                    offset_minutes=s.offset_minutes,
-                    action=s.action,
-                )
-                for s in source.steps.all()
+            bulk_create_with_history(
+                [
+                    EscalationStep(
+                        target=target,
+                        level=s.level,
+                        base=s.base,
+                        offset_minutes=s.offset_minutes,
+                        action=s.action,
+                    )
+                    for s in source.steps.all()
+                ],
+                EscalationStep,
             )
     return policy
 

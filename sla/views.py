@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from simple_history.utils import bulk_create_with_history
 
 from accounts.formtokens import release, replay_with
 from cases import selectors as case_selectors
@@ -223,9 +224,12 @@ def policy_edit(request, pk: int):
                     target.warnings = tf.cleaned_data["warnings"]
                     target.save()
                     target.steps.all().delete()
-                    EscalationStep.objects.bulk_create(
-                        EscalationStep(target=target, level=lv, base=base, offset_minutes=off, action=act)
-                        for lv, base, off, act in tf.cleaned_data["steps"]
+                    bulk_create_with_history(
+                        [
+                            EscalationStep(target=target, level=lv, base=base, offset_minutes=off, action=act)
+                            for lv, base, off, act in tf.cleaned_data["steps"]
+                        ],
+                        EscalationStep,
                     )
                 retargeted = services.policy_save(policy=form.instance, actor=request.user)
         except ValidationError as exc:

@@ -1,10 +1,11 @@
 """Follow-up after the fix, and the recovery follow-up when the customer is still unhappy."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.events import record_event
+from cases.events import Notice, record_event
 from cases.models import Case
 from cases.permissions import require_work
 from cases.selectors import can, row_facts
@@ -27,6 +28,20 @@ def _can_take(user, case: Case) -> bool:
     return user.sees_all_teams or user.teams.filter(pk=case.team_id).exists()
 
 
+def _still_unhappy_notice(case: Case, lead, reason: str) -> Notice:
+    """The owner and the lead hear at once; the reopened case's resolution clock is the recovery
+    clock they now work against."""
+    return Notice(
+        recipients=tuple(u for u in (case.owner, lead) if u is not None),
+        subject=f"{case.reference}: the customer is still unhappy",
+        body=(
+            f"{case.customer.name} is still unhappy after the fix on {case.reference} ({case.summary}).\n"
+            f"{reason}\nThe case is open again and its resolution clock is running.\n"
+            f"Open the case: {settings.SITE_URL}/cases/{case.reference}/"
+        ),
+    )
+
+
 def recovery_follow_up_open(*, case: Case, actor, trigger: str, reason: str) -> Case:
     """The customer is still unhappy after the fix: reopen the case at once.
 
@@ -34,7 +49,11 @@ def recovery_follow_up_open(*, case: Case, actor, trigger: str, reason: str) -> 
     lead takes it. The event names the lead to notify; the notification outbox reads it.
     """
     with transaction.atomic():
-        case = Case.objects.select_for_update(of=("self",)).select_related("owner", "team").get(pk=case.pk)
+        case = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("owner", "team__lead", "customer")
+            .get(pk=case.pk)
+        )
         if can(case, Action.REOPEN, user=actor):
             case = case_transition(case=case, action=Action.REOPEN, actor=actor, data={"reason": reason})
         lead = case.team.lead
@@ -56,6 +75,7 @@ def recovery_follow_up_open(*, case: Case, actor, trigger: str, reason: str) -> 
                 "owner": case.owner_id,
                 "notify": lead.pk if lead else None,
             },
+            notice=_still_unhappy_notice(case, lead, reason),
         )
     return case
 

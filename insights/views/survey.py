@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from .. import services
 from ..forms import SurveyAnswerForm
+from ..services import outreach
 
 
 @require_http_methods(["GET", "POST"])
@@ -14,6 +15,10 @@ def survey(request, token: str):
         invitation = services.survey_find(token)
     except services.SurveyError as exc:
         return render(request, "insights/survey_closed.html", {"reason": str(exc)}, status=410)
+    if request.method == "POST" and "opt_out" in request.POST:
+        outreach.survey_opt_out(token=token)
+        reason = "We will not send you any more surveys. Thank you for telling us."
+        return render(request, "insights/survey_closed.html", {"reason": reason})
     form = SurveyAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

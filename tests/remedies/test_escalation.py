@@ -66,3 +66,80 @@ def test_the_case_page_shows_an_escalated_request(caps, client, agent, case, ref
     page = client.get(f"/cases/{case.reference}/").content.decode()
 
     assert "escalated to managers" in page and "it went to the managers" in page
+
+
+def _told(kind="approval.escalated"):
+    """(recipients of the latest escalation's notices, channel) from the outbox."""
+    from sla.models import Notification
+
+    event = CaseEvent.objects.filter(kind=kind).latest("id")
+    return {n.recipient.username for n in Notification.objects.filter(event=event, channel="in_app")}
+
+
+@pytest.mark.django_db
+def test_an_ignored_approval_climbs_from_the_lead_to_a_manager_to_every_manager_each_told(
+    caps, agent, lead, team, refund, time_machine, settings
+):
+    from messaging.models import CustomerMessage
+    from remedies.models import ApprovalEscalation
+
+    settings.APPROVAL_MINUTES, settings.APPROVAL_ESCALATION_MINUTES = 15, 10
+    team.lead = lead
+    team.save()
+    max_ = factories.UserFactory(username="max", role="manager", email="max@example.com")
+    mia = factories.UserFactory(username="mia", role="manager")
+    customer = factories.CustomerFactory(email="pat@example.com", phone="")
+    time_machine.move_to(T0, tick=False)
+    case = factories.open_case(actor=agent, team=team, customer=customer)
+    approval = ask(case, agent, refund)
+    assert approval.assigned_to == lead and _told("approval.requested") == {"lee"}
+
+    # Level 1: the lead's 15 minutes run out -> one manager (the least loaded), the agent told,
+    # and the customer hears that a manager decides and by when
+    time_machine.move_to(T0 + datetime.timedelta(minutes=14, seconds=59), tick=False)
+    assert escalate_overdue_approvals() == 0
+    time_machine.move_to(T0 + datetime.timedelta(minutes=15), tick=False)
+    assert escalate_overdue_approvals() == 1
+    approval.refresh_from_db()
+    assert (approval.level, approval.assigned_to) == (1, max_)
+    assert _told() == {"max", "ava"}
+    to_customer = CustomerMessage.objects.get(kind="update")
+    assert to_customer.address == "pat@example.com" and "a manager's approval" in to_customer.body
+    assert "10:25" in to_customer.body  # when the customer will hear: the manager's clock
+    assert escalate_overdue_approvals() == 0  # a second tick, or a retried task: nothing twice
+
+    # Level 2: the manager's 10 minutes run out -> every manager, the agent told again
+    time_machine.move_to(T0 + datetime.timedelta(minutes=24, seconds=59), tick=False)
+    assert escalate_overdue_approvals() == 0
+    time_machine.move_to(T0 + datetime.timedelta(minutes=25), tick=False)
+    assert escalate_overdue_approvals() == 1
+    approval.refresh_from_db()
+    assert (approval.level, approval.assigned_to, approval.next_escalation_at) == (2, None, None)
+    assert _told() == {"max", "mia", "ava"}
+    assert CustomerMessage.objects.filter(kind="update").count() == 1  # told once, not at each level
+
+    # The last level has no clock: it waits on the managers' list, nobody is told again
+    time_machine.move_to(T0 + datetime.timedelta(days=1), tick=False)
+    assert escalate_overdue_approvals() == 0
+    assert list(ApprovalEscalation.objects.values_list("level", "fired_at")) == [
+        (1, T0 + datetime.timedelta(minutes=15)),
+        (2, T0 + datetime.timedelta(minutes=25)),
+    ]
+    services.approval_decide(approval=approval, actor=mia, approve=True, reason="Fair.")
+    assert approval.remedy.amount == 80
+
+
+def test_without_a_lead_or_a_free_manager_it_goes_to_every_manager_at_once(
+    caps, agent, team, refund, time_machine
+):
+    factories.UserFactory(username="max", role="manager")
+    factories.UserFactory(username="mia", role="manager")
+    time_machine.move_to(T0, tick=False)
+    approval = ask(factories.open_case(actor=agent, team=team), agent, refund)
+    assert _told("approval.requested") == {"max", "mia"}
+
+    time_machine.move_to(T0 + datetime.timedelta(minutes=15), tick=False)
+    assert escalate_overdue_approvals() == 1
+    approval.refresh_from_db()
+    # The lead level had no lead: the next is one manager, the one with the fewest waiting
+    assert approval.level == 1 and approval.assigned_to.username == "max"
