@@ -18,6 +18,7 @@ LAYERS = [
     {"sla", "integrations", "inbound"},
     {"messaging"},
     {"remedies", "insights"},
+    {"knowledge"},  # articles, search and assisted triage read every concern below
 ]
 APPS = set().union(*LAYERS)
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
