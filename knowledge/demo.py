@@ -19,8 +19,9 @@ HISTORY = Path(settings.BASE_DIR) / "bench" / "triage_labelled.jsonl"
 HISTORY_PER_CAUSE = 8
 ARTICLES = [
     {
-        "title": "Price rise: new eco-friendly packaging",
-        "body": "From **1 December** our meal prices rose by **1.25** to pay for the new "
+        "title": "Charged more than the menu price? The eco-friendly packaging price rise",
+        "body": "Customers see a receipt above the price on the menu board. From **1 December** our "
+        "meal prices rose by **1.25** to pay for the new "
         "eco-friendly packaging. The menu boards change on the 3rd; until then the till price is "
         "right and the board is not.\n\n- Apologise: the board is our mistake, not theirs.\n"
         "- Explain the packaging change in one sentence.\n- Offer the difference back if they ask.",
@@ -126,7 +127,16 @@ def _history(world) -> None:
             team=team,
             opened_at=now - datetime.timedelta(days=rng.randint(31, 200)),
         )
-        case_services.triage_record_what(case=case, actor=agent, answers={"complaint": item["text"]})
+        case_services.triage_record_what(
+            case=case,
+            actor=agent,
+            answers={
+                "complaint": item["text"],
+                "scope": "whole",
+                "journey_stage": item["journey_stage"],
+                "tried_before": "no",
+            },
+        )
         case_services.case_transition(case=case, action=Action.COMPLETE_WHAT, actor=agent)
         case_services.triage_record_why(
             case=case, actor=lead, answers={"root_cause": cause, "explanation": "Seen before."}

@@ -46,10 +46,15 @@ def _vectorizer() -> FeatureUnion:
     # Words carry the meaning; character n-grams inside words survive the typos ("recieved").
     return FeatureUnion(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, strip_accents="unicode")),
+            (
+                "words",
+                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, strip_accents="unicode"),
+            ),
             (
                 "chars",
-                TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_features=200_000),
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2, max_features=200_000
+                ),
             ),
         ]
     )
@@ -95,7 +100,9 @@ class Model:
         take = min(limit + 1, len(scores))
         top = np.argpartition(-scores, take - 1)[:take]
         ranked = sorted(top, key=lambda i: -scores[i])
-        found = [(self.neighbour_keys[i], float(scores[i])) for i in ranked if self.neighbour_keys[i] != exclude]
+        found = [
+            (self.neighbour_keys[i], float(scores[i])) for i in ranked if self.neighbour_keys[i] != exclude
+        ]
         return [(k, s) for k, s in found[:limit] if s > 0]
 
     def text_similarity(self, vec, texts: list[str]) -> list[float]:
@@ -151,7 +158,7 @@ def train(docs: list[Doc]) -> Model:
 
 # Articles: the linear model's belief in the causes an article answers, and the words it shares
 # with the complaint. Below the threshold the UI shows nothing (from a sweep on the bench, see bench/README.md).
-ARTICLE_THRESHOLD = 0.15
+ARTICLE_THRESHOLD = 0.2
 CAUSE_THRESHOLD = 0.1
 
 
@@ -164,6 +171,7 @@ def article_scores(model: Model, vec, causes: list[tuple[int, float]], articles:
     scored = []
     for (key, _, cause_ids), sim in zip(articles, sims, strict=True):
         by_cause = max((belief.get(c, 0.0) for c in cause_ids), default=0.0)
-        score = 0.7 * by_cause + 0.3 * sim if cause_ids else sim
+        # An article that says what the customer says applies even when the causes are unsure.
+        score = max(0.7 * by_cause + 0.3 * sim, sim) if cause_ids else sim
         scored.append((key, round(float(score), 4)))
     return sorted(scored, key=lambda pair: -pair[1])

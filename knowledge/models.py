@@ -103,5 +103,7 @@ class SuggestionShown(models.Model):
     root_causes = models.JSONField(default=list, help_text="Suggested root cause ids, best first.")
     shown_at = models.DateTimeField()
     chosen = models.ForeignKey(RootCause, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    taken_rank = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 = the first suggestion.")
+    taken_rank = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="1 = the first suggestion."
+    )
     decided_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -49,14 +49,19 @@ def customer_vector():
 
 
 def article_vector():
-    return SearchVector("title", weight="A", config=CONFIG) + SearchVector("body", "customer_text", weight="B", config=CONFIG)
+    return SearchVector("title", weight="A", config=CONFIG) + SearchVector(
+        "body", "customer_text", weight="B", config=CONFIG
+    )
 
 
 def gin_indexes() -> list[tuple[type, GinIndex]]:
     """The indexes migration 0002 creates on PostgreSQL (and only there)."""
     return [
         (Case, GinIndex(case_vector(), name="case_fulltext")),
-        (CaseEvent, GinIndex(event_vector(), name="caseevent_text_fulltext", condition=Q(kind__in=TEXT_EVENTS))),
+        (
+            CaseEvent,
+            GinIndex(event_vector(), name="caseevent_text_fulltext", condition=Q(kind__in=TEXT_EVENTS)),
+        ),
         (CustomerMessage, GinIndex(message_vector(), name="customermessage_fulltext")),
         (Customer, GinIndex(customer_vector(), name="customer_name_fulltext")),
         (Article, GinIndex(article_vector(), name="article_fulltext")),
@@ -69,7 +74,7 @@ class Hit:
     obj: object
     rank: float
     where: str = ""  # which part matched: "summary", "note", "inbound mail"...
-    snippet: SafeString = field(default_factory=lambda: mark_safe(""))
+    snippet: SafeString = field(default_factory=SafeString)
 
 
 @dataclass
@@ -86,7 +91,8 @@ class Results:
 
 
 def _marked(headline: str) -> SafeString:
-    return mark_safe(escape(headline).replace(START, "<mark>").replace(STOP, "</mark>"))
+    # Escaped first; only our own markers become tags.
+    return mark_safe(escape(headline).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
 
 
 def highlight(text: str, query: str, width: int = 160) -> SafeString:
@@ -95,7 +101,7 @@ def highlight(text: str, query: str, width: int = 160) -> SafeString:
     pattern = re.compile("|".join(words), re.IGNORECASE)
     match = pattern.search(text or "")
     if match is None:
-        return mark_safe(escape((text or "")[:width]))
+        return escape((text or "")[:width])
     start = max(0, match.start() - width // 3)
     piece = text[start : start + width]
     out, last = [], 0
@@ -103,7 +109,8 @@ def highlight(text: str, query: str, width: int = 160) -> SafeString:
         out += [escape(piece[last : m.start()]), "<mark>", escape(m.group()), "</mark>"]
         last = m.end()
     out.append(escape(piece[last:]))
-    return mark_safe(("…" if start else "") + "".join(out) + ("…" if start + width < len(text) else ""))
+    # Every piece of the text was escaped above; only <mark> is ours.
+    return mark_safe(("…" if start else "") + "".join(out) + ("…" if start + width < len(text) else ""))  # noqa: S308
 
 
 def search(*, user, query: str, customers=None) -> Results:
@@ -118,7 +125,9 @@ def search(*, user, query: str, customers=None) -> Results:
     if match:
         results.reference = cases.filter(pk=int(match.group(1))).first()
         if results.reference:
-            results.cases = [Hit("case", results.reference, 1.0, "reference", mark_safe(escape(results.reference.summary)))]
+            results.cases = [
+                Hit("case", results.reference, 1.0, "reference", escape(results.reference.summary))
+            ]
             return results
     customers = Customer.objects.all() if customers is None else customers
     articles = Article.objects.all()
@@ -155,7 +164,9 @@ def _postgres(results: Results, query: str, cases, customers, articles) -> None:
         CaseEvent.objects.filter(kind__in=TEXT_EVENTS, case__in=cases)
         .annotate(v=event_vector())
         .filter(v=q)
-        .annotate(rank=SearchRank(event_vector(), q), hl=SearchHeadline(KeyTextTransform("text", "data"), q, **opts))
+        .annotate(
+            rank=SearchRank(event_vector(), q), hl=SearchHeadline(KeyTextTransform("text", "data"), q, **opts)
+        )
         .select_related(*(f"case__{r}" for r in related), "case")
         .order_by("-rank", "-id")[:LIMIT]
     )
@@ -180,7 +191,9 @@ def _postgres(results: Results, query: str, cases, customers, articles) -> None:
         .annotate(rank=SearchRank(customer_vector(), simple))
         .order_by("-rank", "name", "id")[:LIMIT]
     )
-    results.customers = [Hit("customer", c, float(c.rank), "customer", highlight(c.name, query)) for c in found]
+    results.customers = [
+        Hit("customer", c, float(c.rank), "customer", highlight(c.name, query)) for c in found
+    ]
     found = (
         articles.annotate(v=article_vector())
         .filter(v=q)
@@ -188,7 +201,13 @@ def _postgres(results: Results, query: str, cases, customers, articles) -> None:
         .order_by("-rank", "id")[:LIMIT]
     )
     results.articles = [
-        Hit("article", a, float(a.rank), "article", _marked(a.hl) if START in a.hl else highlight(a.title, query))
+        Hit(
+            "article",
+            a,
+            float(a.rank),
+            "article",
+            _marked(a.hl) if START in a.hl else highlight(a.title, query),
+        )
         for a in found
     ]
 
@@ -207,7 +226,9 @@ def _words_q(query: str, *fields: str) -> Q:
 def _plain(results: Results, query: str, cases, customers, articles) -> None:
     related = ("customer", "team", "owner", "product")
     hits = []
-    for case in cases.filter(_words_q(query, "summary", "description", "source_reference")).select_related(*related)[:LIMIT]:
+    for case in cases.filter(_words_q(query, "summary", "description", "source_reference")).select_related(
+        *related
+    )[:LIMIT]:
         text = case.description if highlight(case.description, query).count("<mark>") else case.summary
         hits.append(Hit("case", case, 1.0, "case", highlight(text, query)))
     events = (
@@ -228,12 +249,18 @@ def _plain(results: Results, query: str, cases, customers, articles) -> None:
     for message in messages:
         hits.append(Hit("case", message.case, 0.8, "message", highlight(message.body, query)))
     results.cases = _merge_case_hits(hits)
-    found = customers.filter(
-        _words_q(query, "name") | Q(email__iexact=query) | Q(phone=query)
-    ).order_by("name", "id")[:LIMIT]
+    found = customers.filter(_words_q(query, "name") | Q(email__iexact=query) | Q(phone=query)).order_by(
+        "name", "id"
+    )[:LIMIT]
     results.customers = [Hit("customer", c, 1.0, "customer", highlight(c.name, query)) for c in found]
     found = articles.filter(_words_q(query, "title", "body", "customer_text")).order_by("title", "id")[:LIMIT]
     results.articles = [
-        Hit("article", a, 1.0, "article", highlight(a.body if query.lower() not in a.title.lower() else a.title, query))
+        Hit(
+            "article",
+            a,
+            1.0,
+            "article",
+            highlight(a.body if query.lower() not in a.title.lower() else a.title, query),
+        )
         for a in found
     ]

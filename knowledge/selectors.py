@@ -4,6 +4,8 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 
+from cases.permissions import visible_cases
+
 from .models import Article, ArticleUse, SuggestionShown
 
 # Articles are few (tens, hundreds); the list filters (stages, channels) are checked in Python so
@@ -13,11 +15,14 @@ APPLYING_CAP = 500
 
 def articles_valid_on(day: datetime.date) -> QuerySet[Article]:
     return Article.objects.filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=day), Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        Q(valid_from__isnull=True) | Q(valid_from__lte=day),
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
     )
 
 
-def articles_applying(*, product=None, journey_stage: str = "", channel: str = "", day: datetime.date) -> list[Article]:
+def articles_applying(
+    *, product=None, journey_stage: str = "", channel: str = "", day: datetime.date
+) -> list[Article]:
     """Articles valid on `day` whose products, stages and channels include the case's (an empty
     list means any). Expired articles never show."""
     qs = articles_valid_on(day).prefetch_related("root_causes")
@@ -37,19 +42,25 @@ def article_uses(article: Article):
     return ArticleUse.objects.filter(article=article).select_related("case", "used_by")
 
 
-def article_use_counts(*, since=None, until=None) -> QuerySet:
-    qs = ArticleUse.objects.all()
+def article_use_counts(*, user=None, since=None, until=None) -> QuerySet:
+    qs = ArticleUse.objects.all() if user is None else ArticleUse.objects.filter(case__in=visible_cases(user))
     if since:
         qs = qs.filter(used_at__gte=since)
     if until:
         qs = qs.filter(used_at__lt=until)
-    return qs.values("article_id", "article__title").annotate(uses=Count("id")).order_by("-uses", "article__title")
+    return (
+        qs.values("article_id", "article__title")
+        .annotate(uses=Count("id"))
+        .order_by("-uses", "article__title")
+    )
 
 
-def suggestion_precision(*, since=None, until=None) -> dict:
+def suggestion_precision(*, user=None, since=None, until=None) -> dict:
     """Of the cases whose WHY root cause was recorded after suggestions were shown: how many took
     the first suggestion, and how many one of the first three."""
     qs = SuggestionShown.objects.filter(decided_at__isnull=False)
+    if user is not None:
+        qs = qs.filter(case__in=visible_cases(user))
     if since:
         qs = qs.filter(decided_at__gte=since)
     if until:

@@ -66,7 +66,10 @@ def article_create(*, actor, data: dict[str, Any]) -> Article:
     now = timezone.now()
     with transaction.atomic():
         article = Article(
-            owner=actor, created_at=now, updated_at=now, **{k: v for k, v in data.items() if k not in M2M_FIELDS}
+            owner=actor,
+            created_at=now,
+            updated_at=now,
+            **{k: v for k, v in data.items() if k not in M2M_FIELDS},
         )
         _check_dates(article)
         article.save()
@@ -96,7 +99,12 @@ def article_update(*, article: Article, actor, data: dict[str, Any]) -> Article:
         _check_dates(article)
         now = timezone.now()
         ArticleVersion.objects.create(
-            article=article, version=article.version, changes=changes, changed_by=actor, changed_at=now, **before
+            article=article,
+            version=article.version,
+            changes=changes,
+            changed_by=actor,
+            changed_at=now,
+            **before,
         )
         article.version += 1
         article.updated_at = now

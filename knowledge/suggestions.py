@@ -87,7 +87,12 @@ def model_refresh(*, force: bool = False) -> TriageModel | None:
     task or the command, never in a web request."""
     latest = TriageModel.objects.only("id", "trained_at", "triaged_cases").first()
     count, last_change = _triaged_state()
-    if not force and latest and latest.triaged_cases == count and (last_change is None or last_change <= latest.trained_at):
+    if (
+        not force
+        and latest
+        and latest.triaged_cases == count
+        and (last_change is None or last_change <= latest.trained_at)
+    ):
         return None
     started = time.perf_counter()
     trained_at = timezone.now()
@@ -130,7 +135,9 @@ def _article_text(article: Article) -> str:
 def _score_articles(model, vec, causes, articles: list[Article], text: str) -> list[tuple[Article, float]]:
     entries = [(a, _article_text(a), {rc.pk for rc in a.root_causes.all()}) for a in articles]
     if model is not None:
-        scored = learning.article_scores(model, vec, causes, [(i, t, c) for i, (_, t, c) in enumerate(entries)])
+        scored = learning.article_scores(
+            model, vec, causes, [(i, t, c) for i, (_, t, c) in enumerate(entries)]
+        )
         return [(entries[i][0], s) for i, s in scored]
     if not entries or not text.strip():
         return []
@@ -142,10 +149,18 @@ def _score_articles(model, vec, causes, articles: list[Article], text: str) -> l
 
 
 def suggest(
-    *, user, text: str, product=None, journey_stage: str = "", channel: str = "", exclude_case: Case | None = None
+    *,
+    user,
+    text: str,
+    product=None,
+    journey_stage: str = "",
+    channel: str = "",
+    exclude_case: Case | None = None,
 ) -> Suggestions:
     today = timezone.localdate()
-    articles = list(articles_applying(product=product, journey_stage=journey_stage, channel=channel, day=today))
+    articles = list(
+        articles_applying(product=product, journey_stage=journey_stage, channel=channel, day=today)
+    )
     model = current_model()
     result = Suggestions()
     if model is None:

@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "integrations.models.EventType",
         "ClockKindEnum": "sla.rules.ClockKind",
         "PolicyKindEnum": "sla.models.PolicyKind",
+        "ChannelEnum": "cases.models.Channel",
+        "JourneyStageEnum": "cases.models.JourneyStage",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("insights/", include("insights.urls")),
     path("messaging/", include("messaging.urls")),
+    path("knowledge/", include("knowledge.urls")),
     # The customer's survey link: public, short, works on a phone.
     path("s/<str:token>/", survey, name="survey"),
     path("admin/", admin.site.urls),

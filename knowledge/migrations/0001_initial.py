@@ -6,108 +6,217 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0009_customer_email_any_case'),
+        ("cases", "0009_customer_email_any_case"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TriageModel',
+            name="TriageModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trained_at', models.DateTimeField()),
-                ('triaged_cases', models.PositiveIntegerField()),
-                ('causes', models.PositiveIntegerField(default=0)),
-                ('blob', models.BinaryField()),
-                ('seconds', models.FloatField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("trained_at", models.DateTimeField()),
+                ("triaged_cases", models.PositiveIntegerField()),
+                ("causes", models.PositiveIntegerField(default=0)),
+                ("blob", models.BinaryField()),
+                ("seconds", models.FloatField(default=0)),
             ],
             options={
-                'ordering': ['-id'],
-                'get_latest_by': 'id',
+                "ordering": ["-id"],
+                "get_latest_by": "id",
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(help_text='Markdown; raw HTML is shown as text.')),
-                ('customer_text', models.TextField(blank=True, help_text='Words the agent may send to the customer as they are.')),
-                ('journey_stages', models.JSONField(blank=True, default=list)),
-                ('channels', models.JSONField(blank=True, default=list)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_until', models.DateField(blank=True, help_text='Last day it applies.', null=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='articles', to=settings.AUTH_USER_MODEL)),
-                ('products', models.ManyToManyField(blank=True, related_name='articles', to='cases.product')),
-                ('root_causes', models.ManyToManyField(blank=True, related_name='articles', to='cases.rootcause')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField(help_text="Markdown; raw HTML is shown as text.")),
+                (
+                    "customer_text",
+                    models.TextField(
+                        blank=True, help_text="Words the agent may send to the customer as they are."
+                    ),
+                ),
+                ("journey_stages", models.JSONField(blank=True, default=list)),
+                ("channels", models.JSONField(blank=True, default=list)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_until", models.DateField(blank=True, help_text="Last day it applies.", null=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="articles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("products", models.ManyToManyField(blank=True, related_name="articles", to="cases.product")),
+                (
+                    "root_causes",
+                    models.ManyToManyField(blank=True, related_name="articles", to="cases.rootcause"),
+                ),
             ],
             options={
-                'ordering': ['title', 'id'],
+                "ordering": ["title", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleUse',
+            name="ArticleUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('used_at', models.DateTimeField()),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='uses', to='knowledge.article')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='article_uses', to='cases.case')),
-                ('used_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("used_at", models.DateTimeField()),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="uses",
+                        to="knowledge.article",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="article_uses",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "used_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-used_at'],
+                "ordering": ["-used_at"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleVersion',
+            name="ArticleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('customer_text', models.TextField(blank=True)),
-                ('changes', models.JSONField(default=dict, help_text='field -> [before, after], as codes and ids.')),
-                ('changed_at', models.DateTimeField()),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='knowledge.article')),
-                ('changed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("customer_text", models.TextField(blank=True)),
+                (
+                    "changes",
+                    models.JSONField(default=dict, help_text="field -> [before, after], as codes and ids."),
+                ),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="knowledge.article",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='SuggestionShown',
+            name="SuggestionShown",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('root_causes', models.JSONField(default=list, help_text='Suggested root cause ids, best first.')),
-                ('shown_at', models.DateTimeField()),
-                ('taken_rank', models.PositiveSmallIntegerField(blank=True, help_text='1 = the first suggestion.', null=True)),
-                ('decided_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='suggestion_shown', to='cases.case')),
-                ('chosen', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.rootcause')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "root_causes",
+                    models.JSONField(default=list, help_text="Suggested root cause ids, best first."),
+                ),
+                ("shown_at", models.DateTimeField()),
+                (
+                    "taken_rank",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="1 = the first suggestion.", null=True
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="suggestion_shown",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "chosen",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.rootcause",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='article',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_until__isnull', True), ('valid_from__isnull', True), ('valid_until__gte', models.F('valid_from')), _connector='OR'), name='article_valid_until_after_from'),
+            model_name="article",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_until__isnull", True),
+                    ("valid_from__isnull", True),
+                    ("valid_until__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="article_valid_until_after_from",
+            ),
         ),
         migrations.AddIndex(
-            model_name='articleuse',
-            index=models.Index(fields=['used_at'], name='knowledge_a_used_at_2782d5_idx'),
+            model_name="articleuse",
+            index=models.Index(fields=["used_at"], name="knowledge_a_used_at_2782d5_idx"),
         ),
         migrations.AddConstraint(
-            model_name='articleuse',
-            constraint=models.UniqueConstraint(fields=('article', 'case'), name='article_use_once_per_case'),
+            model_name="articleuse",
+            constraint=models.UniqueConstraint(fields=("article", "case"), name="article_use_once_per_case"),
         ),
         migrations.AddConstraint(
-            model_name='articleversion',
-            constraint=models.UniqueConstraint(fields=('article', 'version'), name='article_version_unique'),
+            model_name="articleversion",
+            constraint=models.UniqueConstraint(fields=("article", "version"), name="article_version_unique"),
         ),
     ]

@@ -11,7 +11,9 @@ class Command(BaseCommand):
         row = suggestions.model_refresh(force=True)
         if row is None:
             count = TriageModel.objects.count()
-            self.stdout.write("Too few triaged cases to train suggestions." if not count else "No model trained.")
+            self.stdout.write(
+                "Too few triaged cases to train suggestions." if not count else "No model trained."
+            )
             return
         self.stdout.write(
             f"Trained on {row.triaged_cases} triaged cases ({row.causes} root causes) in {row.seconds:.1f} s."
