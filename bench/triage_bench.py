@@ -57,7 +57,7 @@ def main():
     train_seconds = time.perf_counter() - started
     print(
         f"{len(ITEMS)} complaints: {len(train)} train, {len(test)} test, {len(CAUSES)} causes, "
-        f"{len(set(i['business'] for i in ITEMS))} businesses; trained in {train_seconds:.2f} s"
+        f"{len({i['business'] for i in ITEMS})} businesses; trained in {train_seconds:.2f} s"
     )
 
     majority_cause = Counter(causes_train).most_common(3)
@@ -141,7 +141,8 @@ def main():
     print(f"| similar cases precision@5 | {np.mean(precision5):.2f} | {base_p5:.2f} |")
     print(f"| article recall@3 (where one applies, n={applies}) | {hits / applies:.2f} | {base_recall:.2f} |")
     print(
-        f"| false-article rate (where none applies, n={none}) | {false / none:.2f} | 1.00 (always show) / 0.00 (never) |"
+        f"| false-article rate (where none applies, n={none}) | {false / none:.2f} "
+        "| 1.00 (always show) / 0.00 (never) |"
     )
 
     # Latency of one suggestion (vectorise, two models, neighbours, articles).

@@ -358,17 +358,20 @@ ARTICLES = {
     "price-change": (
         "Price rise: eco-friendly packaging",
         "Charged above the menu price",
-        "Prices rose by 1.25 because of the new eco-friendly packaging; the menu boards change tomorrow. Till price is right.",
+        "Prices rose by 1.25 because of the new eco-friendly packaging; the menu boards change"
+        " tomorrow. Till price is right.",
     ),
     "promotions": (
         "Which offers and codes combine",
         "Promotion not applied",
-        "Discount codes, vouchers, 2 for 1 and loyalty points: which combine and how to apply them at the till by hand.",
+        "Discount codes, vouchers, 2 for 1 and loyalty points: which combine and how to apply them"
+        " at the till by hand.",
     ),
     "delivery-windows": (
         "Delivery and booking windows to quote",
         "Delivery time not agreed",
-        "Always give the customer a date and time window when they order or book; how long each service takes.",
+        "Always give the customer a date and time window when they order or book; how long each"
+        " service takes.",
     ),
     "callbacks": (
         "Promising a call back",
@@ -378,12 +381,14 @@ ARTICLES = {
     "cancellation": (
         "Cancellation fees, minimum terms and notice",
         "Service conditions unclear",
-        "What the cancellation fee, minimum term, notice period and guarantee cover; explain them before the sale.",
+        "What the cancellation fee, minimum term, notice period and guarantee cover; explain them"
+        " before the sale.",
     ),
     "couriers": (
         "When the courier or a supplier lets us down",
         "Vendor part failed",
-        "Courier left the parcel with a neighbour or damaged it, a supplier part failed: we replace at once and claim from them.",
+        "Courier left the parcel with a neighbour or damaged it, a supplier part failed: we"
+        " replace at once and claim from them.",
     ),
 }
 

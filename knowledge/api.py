@@ -5,6 +5,7 @@ import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -51,7 +52,9 @@ class ArticleOut(serializers.ModelSerializer):
     journey_stages = serializers.ListField(child=serializers.CharField())
     channels = serializers.ListField(child=serializers.CharField())
     owner = serializers.CharField(source="owner.username", read_only=True)
-    uses = serializers.IntegerField(source="use_count", read_only=True, help_text="Cases on which it was told the customer.")
+    uses = serializers.IntegerField(
+        source="use_count", read_only=True, help_text="Cases on which it was told the customer."
+    )
 
     class Meta:
         model = Article
@@ -220,9 +223,17 @@ HIT = {
 }
 
 
+class OneAnswer(AutoSchema):
+    """The search answers one object of three ranked lists, not a page of items."""
+
+    def _is_list_view(self, serializer=None):
+        return False
+
+
 class SearchViewSet(viewsets.GenericViewSet):
     filterset_class = SearchParams  # declares `q` as a known query parameter
     pagination_class = None
+    schema = OneAnswer()
 
     def get_queryset(self):
         return Case.objects.none()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion
 
 # Below this many triaged cases (or fewer than two causes) the model says so instead of guessing.
@@ -69,8 +69,8 @@ def _normalise(matrix):
 @dataclass
 class Model:
     vectorizer: FeatureUnion
-    cause_model: LogisticRegression | None
-    severity_model: LogisticRegression | None
+    cause_model: object  # LogisticRegression or SGDClassifier; None below two causes
+    severity_model: object
     neighbours: object  # rows: normalised vectors of the newest triaged cases
     neighbour_keys: list = field(default_factory=list)
     neighbour_causes: list = field(default_factory=list)
@@ -123,9 +123,16 @@ class TooFewTriaged(Exception):
     pass
 
 
-def _classifier(labels: list) -> LogisticRegression | None:
+# Above this many cases the exact solver gives way to stochastic gradient descent (same loss, so
+# the scores stay probabilities), which trains in a few passes over the data.
+SGD_FROM = 20_000
+
+
+def _classifier(labels: list):
     if len(set(labels)) < 2:
         return None
+    if len(labels) >= SGD_FROM:
+        return SGDClassifier(loss="log_loss", alpha=1e-6, max_iter=10, tol=None, class_weight="balanced")
     return LogisticRegression(C=20.0, max_iter=2000, class_weight="balanced")
 
 
@@ -157,9 +164,8 @@ def train(docs: list[Doc]) -> Model:
 
 
 # Articles: the linear model's belief in the causes an article answers, and the words it shares
-# with the complaint. Below the threshold the UI shows nothing (from a sweep on the bench, see bench/README.md).
+# with the complaint. Below the threshold the UI shows nothing (a sweep on the bench: bench/README.md).
 ARTICLE_THRESHOLD = 0.2
-CAUSE_THRESHOLD = 0.1
 
 
 def article_scores(model: Model, vec, causes: list[tuple[int, float]], articles: list[tuple]) -> list[tuple]:

@@ -4,7 +4,7 @@ suggestions on the intake form and the case page. Each POST calls one service.""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -151,7 +151,10 @@ def case_panel(request, reference: str):
 def accept_root_cause(request, reference: str):
     """The lead takes a suggested root cause with a click: the same WHY service as the form."""
     case = _case(request, reference)
-    cause = get_object_or_404(RootCause, pk=request.POST.get("root_cause") or 0)
+    picked = request.POST.get("root_cause", "")
+    cause = RootCause.objects.filter(pk=picked).first() if picked.isdigit() else None
+    if cause is None:
+        return HttpResponseBadRequest("Choose one of the suggested root causes.")
     try:
         case_services.triage_record_why(case=case, actor=request.user, answers={"root_cause_id": cause.pk})
     except ValidationError as exc:

@@ -50,10 +50,18 @@ def history(team, agent, lead, causes):
     """Twenty triaged cases, ten for each of two causes, and a model trained on them."""
     product = factories.ProductFactory(name="Restaurant dining")
     cases = []
-    for texts, cause, severity in ((PRICE, causes["price"], "medium"), (CALLBACK, causes["callback"], "high")):
+    for texts, cause, severity in (
+        (PRICE, causes["price"], "medium"),
+        (CALLBACK, causes["callback"], "high"),
+    ):
         for text in texts:
             case = factories.open_case(
-                actor=agent, team=team, summary=text[:60], description=text, product=product, severity=severity
+                actor=agent,
+                team=team,
+                summary=text[:60],
+                description=text,
+                product=product,
+                severity=severity,
             )
             triage(case, lead=lead, agent=agent, cause=cause)
             cases.append(case)

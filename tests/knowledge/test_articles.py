@@ -66,7 +66,10 @@ def test_an_article_applies_only_to_its_products_stages_and_channels(lead):
     anything = article(lead, title="Any")
     pizza_billing = article(lead, title="Pizza bills", products=[pizza.pk], journey_stages=["billing"])
     day = datetime.date(2026, 12, 10)
-    assert set(articles_applying(product=pizza, journey_stage="billing", day=day)) == {anything, pizza_billing}
+    assert set(articles_applying(product=pizza, journey_stage="billing", day=day)) == {
+        anything,
+        pizza_billing,
+    }
     assert articles_applying(product=pizza, journey_stage="delivery", day=day) == [anything]
     assert articles_applying(product=cake, journey_stage="billing", day=day) == [anything]
 

@@ -27,11 +27,17 @@ def find(user, query):
 
 
 def test_it_finds_a_word_from_a_description_a_note_an_inbound_mail_and_a_message(engine, agent, team):
-    described = factories.open_case(actor=agent, team=team, description="The courier left it in the rhododendrons.")
+    described = factories.open_case(
+        actor=agent, team=team, description="The courier left it in the rhododendrons."
+    )
     noted = factories.open_case(actor=agent, team=team)
     case_services.case_add_note(case=noted, actor=agent, text="Customer mentioned a wobbly turntable.")
     mailed = factories.open_case(actor=agent, team=team)
-    record_event(case=mailed, kind="case.customer_message", data={"text": "My parakeet ate the receipt.", "subject": "Re"})
+    record_event(
+        case=mailed,
+        kind="case.customer_message",
+        data={"text": "My parakeet ate the receipt.", "subject": "Re"},
+    )
     messaged = factories.open_case(actor=agent, team=team)
     message_send(case=messaged, actor=agent, kind="free", body="We will send a new gazebo on Friday.")
 
@@ -58,7 +64,9 @@ def test_it_shows_only_the_cases_of_the_users_teams(engine, agent, team, other_t
 
 def test_it_finds_customers_and_articles(engine, agent, lead):
     factories.CustomerFactory(name="Winifred Quackenbush")
-    services.article_create(actor=lead, data={"title": "Eco packaging price rise", "body": "Prices rose by 1.25."})
+    services.article_create(
+        actor=lead, data={"title": "Eco packaging price rise", "body": "Prices rose by 1.25."}
+    )
     assert [h.obj.name for h in find(agent, "Quackenbush").customers] == ["Winifred Quackenbush"]
     assert [h.obj.title for h in find(agent, "packaging").articles] == ["Eco packaging price rise"]
 
@@ -86,9 +94,8 @@ def test_the_full_text_queries_use_the_gin_indexes(agent, team):
     assert connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        qs = (
-            search_module.Case.objects.annotate(v=search_module.case_vector())
-            .filter(v=search_module.SearchQuery("parcel", search_type="websearch", config="english"))
+        qs = search_module.Case.objects.annotate(v=search_module.case_vector()).filter(
+            v=search_module.SearchQuery("parcel", search_type="websearch", config="english")
         )
         plan = qs.explain()
         cursor.execute("SET enable_seqscan = on")

@@ -72,7 +72,9 @@ def at_why(agent, team):
     return case
 
 
-def test_the_lead_sees_suggestions_at_why_and_nothing_is_applied_by_itself(client, history, lead, at_why, causes):
+def test_the_lead_sees_suggestions_at_why_and_nothing_is_applied_by_itself(
+    client, history, lead, at_why, causes
+):
     client.force_login(lead)
     response = client.get(reverse("knowledge:case_panel", args=[at_why.reference]))
     assert response.status_code == 200
@@ -110,7 +112,9 @@ def test_an_agent_sees_articles_but_no_root_cause_buttons(client, history, agent
     assert not SuggestionShown.objects.exists()
 
 
-def test_the_intake_panel_shows_the_article_and_similar_cases_as_the_agent_types(client, history, agent, lead):
+def test_the_intake_panel_shows_the_article_and_similar_cases_as_the_agent_types(
+    client, history, agent, lead
+):
     from knowledge import services
 
     services.article_create(
