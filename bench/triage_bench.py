@@ -102,7 +102,8 @@ def main():
     rows["TF-IDF + logistic regression (chosen)"]["severity"] = sev
     precision5 = []
     for _, d in test:
-        found = model.similar(model.vector(d), limit=5)
+        vec = model.vector(d)
+        found = model.similar(vec, limit=5, causes=model.root_causes(vec, limit=len(CAUSES)))
         precision5.append(sum(CAUSE_IDS[ITEMS[k]["root_cause"]] == d.root_cause for k, _ in found) / 5)
     # Majority baseline for similar cases: five cases of the most common cause.
     base_p5 = sum(d.root_cause == majority_cause[0][0] for _, d in test) / len(test)

@@ -93,16 +93,20 @@ class Model:
         order = np.argsort(-probs)
         return [(str(self.severity_model.classes_[i]), float(probs[i])) for i in order]
 
-    def similar(self, vec, limit: int = 5, exclude=None) -> list[tuple[object, float]]:
+    def similar(self, vec, limit: int = 5, exclude=None, causes=None) -> list[tuple[object, float]]:
+        """The nearest triaged cases by their words; given the suggested `causes`, those whose
+        root cause the model believes in come first (what worked for this kind of problem)."""
         if self.neighbours is None or not self.neighbour_keys:
             return []
         scores = (self.neighbours @ vec.T).toarray().ravel()
+        if causes:
+            belief = dict(causes)
+            weights = np.array([0.2 + belief.get(c, 0.0) for c in self.neighbour_causes])
+            scores = scores * weights / weights.max()
         take = min(limit + 1, len(scores))
         top = np.argpartition(-scores, take - 1)[:take]
         ranked = sorted(top, key=lambda i: -scores[i])
-        found = [
-            (self.neighbour_keys[i], float(scores[i])) for i in ranked if self.neighbour_keys[i] != exclude
-        ]
+        found = [(self.neighbour_keys[i], float(scores[i])) for i in ranked if self.neighbour_keys[i] != exclude]
         return [(k, s) for k, s in found[:limit] if s > 0]
 
     def text_similarity(self, vec, texts: list[str]) -> list[float]:

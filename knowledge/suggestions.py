@@ -178,7 +178,8 @@ def suggest(
     names = RootCause.objects.select_related("parent").in_bulk([c for c, _ in causes])
     result.root_causes = [(names[c], round(s, 4)) for c, s in causes if c in names]
     result.severity = [(v, round(s, 4)) for v, s in model.severity(vec)]
-    found = model.similar(vec, limit=10, exclude=exclude_case.pk if exclude_case else None)
+    everything = model.root_causes(vec, limit=len(model.cause_model.classes_))
+    found = model.similar(vec, limit=10, exclude=exclude_case.pk if exclude_case else None, causes=everything)
     visible = (
         visible_cases(user)
         .filter(pk__in=[k for k, _ in found])
