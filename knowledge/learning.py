@@ -106,7 +106,9 @@ class Model:
         take = min(limit + 1, len(scores))
         top = np.argpartition(-scores, take - 1)[:take]
         ranked = sorted(top, key=lambda i: -scores[i])
-        found = [(self.neighbour_keys[i], float(scores[i])) for i in ranked if self.neighbour_keys[i] != exclude]
+        found = [
+            (self.neighbour_keys[i], float(scores[i])) for i in ranked if self.neighbour_keys[i] != exclude
+        ]
         return [(k, s) for k, s in found[:limit] if s > 0]
 
     def text_similarity(self, vec, texts: list[str]) -> list[float]:
