@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "insights",
     "messaging",
     "conversations",
+    "knowledge",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,8 @@ SPECTACULAR_SETTINGS = {
         "EventTypeEnum": "integrations.models.EventType",
         "ClockKindEnum": "sla.rules.ClockKind",
         "PolicyKindEnum": "sla.models.PolicyKind",
+        "ChannelEnum": "cases.models.Channel",
+        "JourneyStageEnum": "cases.models.JourneyStage",
     },
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -339,6 +342,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": float(NOTIFY_DELIVER_SECONDS), "expire_seconds": NOTIFY_DELIVER_SECONDS},
     },
     "idempotency-keys-purge": {"task": "idempotency.purge", "schedule": 3600.0},
+    # A no-op unless a case was triaged since the last model: suggestions learn within a minute.
+    "knowledge-refresh-suggestions": {
+        "task": "knowledge.refresh_suggestions",
+        "schedule": 60.0,
+        "options": {"expires": 60.0, "expire_seconds": 60},
+    },
 }
 
 # Mail intake (inbound app): one service fed by IMAP polling and an SMTP listener.

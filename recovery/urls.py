@@ -25,6 +25,7 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("messaging/", include("messaging.urls")),
     path("rules/", include("accounts.urls")),
+    path("knowledge/", include("knowledge.urls")),
     # The customer's survey link: public, short, works on a phone.
     path("s/<str:token>/", survey, name="survey"),
     path("admin/", admin.site.urls),

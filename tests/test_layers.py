@@ -19,6 +19,7 @@ LAYERS = [
     {"conversations"},  # two-way SMS, social and review monitors: below messaging, which asks it
     {"messaging"},
     {"remedies", "insights"},
+    {"knowledge"},  # articles, search and assisted triage read every concern below
 ]
 APPS = set().union(*LAYERS)
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}

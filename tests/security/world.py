@@ -11,6 +11,7 @@ from cases import services
 from cases.workflow import Action
 from integrations.models import WebhookSubscription
 from integrations.tokens import api_token_create, api_token_revoke
+from knowledge.services import article_create
 from remedies.demo import install_default_caps
 from remedies.models import ApprovalRequest, RemedyKind
 from sla.models import BusinessCalendar, Notification, Policy
@@ -97,6 +98,7 @@ def build() -> World:
     )
     webhook = WebhookSubscription.objects.create(name="CRM", url="http://127.0.0.1:9/hook", secret="s" * 32)
     webhook.teams.set([team_a])
+    article = article_create(actor=people["manager"], data={"title": "Price rise", "body": "Boards change."})
     clients = {"anonymous": Client()}
     for role, person in people.items():
         clients[role] = Client()
@@ -125,6 +127,7 @@ def build() -> World:
         "product": case.product_id,
         "root_cause": factories.root_cause().pk,
         "team_b": team_b.pk,
+        "article": article.pk,
         **{f"person:{role}": person.pk for role, person in people.items()},
     }
     return World(clients=clients, ids=ids, people=people)

@@ -1,0 +1,202 @@
+"""Assisted triage for a case or a complaint being typed: suggested root causes, severity,
+similar past cases and articles. Suggestions only: nothing here writes to a case.
+
+The model is trained from the organisation's own triaged cases (a WHY with a root cause) and kept
+as a database row; each process loads the newest row once and keeps it until a newer one exists.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from cases.models import Case, RootCause, WhyAnswer
+from cases.permissions import visible_cases
+
+from . import learning
+from .models import Article, TriageModel
+from .selectors import articles_applying
+
+logger = logging.getLogger("recovery.knowledge")
+
+_cache: dict[str, object] = {"id": None, "model": None}
+_lock = threading.Lock()
+
+
+@dataclass
+class Suggestions:
+    root_causes: list = field(default_factory=list)  # (RootCause, score)
+    severity: list = field(default_factory=list)  # (value, score)
+    similar_cases: list = field(default_factory=list)  # (Case, score)
+    articles: list = field(default_factory=list)  # (Article, score)
+    threshold: float = learning.ARTICLE_THRESHOLD
+    status: str = ""  # why there are no suggestions, in words an agent understands
+
+    def shown(self, pairs):
+        """What the UI shows: the pairs at or above the threshold."""
+        return [(obj, score) for obj, score in pairs if score >= self.threshold]
+
+
+def case_text(case: Case) -> str:
+    what = getattr(case, "what", None) if hasattr(case, "what") else None
+    parts = [case.summary, case.description, getattr(what, "complaint", "") if what else ""]
+    return "\n".join(p for p in parts if p)
+
+
+def _docs():
+    rows = (
+        WhyAnswer.objects.filter(root_cause__isnull=False)
+        .order_by("case_id")
+        .values_list(
+            "case_id",
+            "root_cause_id",
+            "case__summary",
+            "case__description",
+            "case__product__name",
+            "case__journey_stage",
+            "case__channel",
+            "case__severity",
+        )
+        .iterator(chunk_size=5000)
+    )
+    for case_id, cause, summary, description, product, stage, channel, severity in rows:
+        yield learning.Doc(
+            text=f"{summary}\n{description}",
+            product=product,
+            journey_stage=stage,
+            channel=channel,
+            root_cause=cause,
+            severity=severity,
+            key=case_id,
+        )
+
+
+def _triaged_state() -> tuple[int, object]:
+    state = WhyAnswer.objects.filter(root_cause__isnull=False).aggregate(last=Max("updated_at"))
+    count = WhyAnswer.objects.filter(root_cause__isnull=False).count()
+    return count, state["last"]
+
+
+def model_refresh(*, force: bool = False) -> TriageModel | None:
+    """Retrains when a case was triaged since the last model (or when forced). Runs in a Celery
+    task or the command, never in a web request."""
+    latest = TriageModel.objects.only("id", "trained_at", "triaged_cases").first()
+    count, last_change = _triaged_state()
+    if (
+        not force
+        and latest
+        and latest.triaged_cases == count
+        and (last_change is None or last_change <= latest.trained_at)
+    ):
+        return None
+    started = time.perf_counter()
+    trained_at = timezone.now()
+    try:
+        model = learning.train(list(_docs()))
+    except learning.TooFewTriaged as too_few:
+        logger.info("suggestions.too_few", extra={"triaged": count, "reason": str(too_few)})
+        return None
+    seconds = time.perf_counter() - started
+    with transaction.atomic():
+        row = TriageModel.objects.create(
+            trained_at=trained_at,
+            triaged_cases=model.triaged,
+            causes=len(model.cause_model.classes_),
+            blob=model.dumps(),
+            seconds=seconds,
+        )
+        # Keep the previous one too: a process may be loading it right now.
+        TriageModel.objects.filter(id__lt=row.id).exclude(id__in=[latest.id] if latest else []).delete()
+    logger.info("suggestions.trained", extra={"triaged": model.triaged, "seconds": round(seconds, 2)})
+    return row
+
+
+def current_model() -> learning.Model | None:
+    newest = TriageModel.objects.values_list("id", flat=True).first()
+    if newest is None:
+        return None
+    if _cache["id"] != newest:
+        with _lock:
+            if _cache["id"] != newest:
+                blob = TriageModel.objects.values_list("blob", flat=True).get(id=newest)
+                _cache["model"], _cache["id"] = learning.Model.loads(bytes(blob)), newest
+    return _cache["model"]
+
+
+def _article_text(article: Article) -> str:
+    return f"{article.title}\n{article.body}\n{article.customer_text}"
+
+
+def _score_articles(model, vec, causes, articles: list[Article], text: str) -> list[tuple[Article, float]]:
+    entries = [(a, _article_text(a), {rc.pk for rc in a.root_causes.all()}) for a in articles]
+    if model is not None:
+        scored = learning.article_scores(
+            model, vec, causes, [(i, t, c) for i, (_, t, c) in enumerate(entries)]
+        )
+        return [(entries[i][0], s) for i, s in scored]
+    if not entries or not text.strip():
+        return []
+    # No model yet: the words the complaint shares with each article, nothing more.
+    words = TfidfVectorizer(sublinear_tf=True, strip_accents="unicode")
+    matrix = words.fit_transform([text] + [t for _, t, _ in entries])
+    sims = (matrix[1:] @ matrix[0].T).toarray().ravel()
+    return sorted(((entries[i][0], round(float(s), 4)) for i, s in enumerate(sims)), key=lambda p: -p[1])
+
+
+def suggest(
+    *,
+    user,
+    text: str,
+    product=None,
+    journey_stage: str = "",
+    channel: str = "",
+    exclude_case: Case | None = None,
+) -> Suggestions:
+    today = timezone.localdate()
+    articles = list(
+        articles_applying(product=product, journey_stage=journey_stage, channel=channel, day=today)
+    )
+    model = current_model()
+    result = Suggestions()
+    if model is None:
+        triaged = WhyAnswer.objects.filter(root_cause__isnull=False).count()
+        result.status = (
+            f"Too few triaged cases to suggest root causes yet: {triaged} of {learning.MIN_TRIAGED}."
+        )
+        result.articles = _score_articles(None, None, [], articles, text)
+        return result
+    doc = learning.Doc(
+        text=text, product=getattr(product, "name", ""), journey_stage=journey_stage, channel=channel
+    )
+    vec = model.vector(doc)
+    causes = model.root_causes(vec)
+    names = RootCause.objects.select_related("parent").in_bulk([c for c, _ in causes])
+    result.root_causes = [(names[c], round(s, 4)) for c, s in causes if c in names]
+    result.severity = [(v, round(s, 4)) for v, s in model.severity(vec)]
+    everything = model.root_causes(vec, limit=len(model.cause_model.classes_))
+    found = model.similar(vec, limit=10, exclude=exclude_case.pk if exclude_case else None, causes=everything)
+    visible = (
+        visible_cases(user)
+        .filter(pk__in=[k for k, _ in found])
+        .select_related("why__root_cause__parent", "product")
+        .in_bulk()
+    )
+    result.similar_cases = [(visible[k], round(s, 4)) for k, s in found if k in visible][:5]
+    result.articles = _score_articles(model, vec, causes, articles, text)
+    return result
+
+
+def suggest_for_case(*, user, case: Case) -> Suggestions:
+    return suggest(
+        user=user,
+        text=case_text(case),
+        product=case.product,
+        journey_stage=case.journey_stage,
+        channel=case.channel,
+        exclude_case=case,
+    )

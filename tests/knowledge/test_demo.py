@@ -1,0 +1,26 @@
+import pytest
+
+from cases import demo
+from cases.models import Case, Product
+from knowledge import suggestions
+from knowledge.models import Article
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_full_demo_ships_articles_and_a_history_the_suggestions_learn_from():
+    demo.seed(case_count=100)
+    assert Article.objects.filter(title__icontains="eco-friendly packaging").exists()
+    assert Case.objects.filter(summary__startswith="[history]").count() >= 100
+    ava = demo.User.objects.get(username="ava")
+    found = suggestions.suggest(
+        user=ava,
+        text="Charged more than the menu price\nThe menu says 12.50, the receipt says 15.90.",
+        product=Product.objects.get(name="Restaurant dining"),
+        journey_stage="purchase",
+        channel="in_person",
+    )
+    shown = [a.title for a, _ in found.shown(found.articles)]
+    assert shown and "eco-friendly packaging" in shown[0]
+    assert found.shown(found.similar_cases)
+    assert not any("expired" in title.lower() for title in shown)

@@ -1,0 +1,136 @@
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cases import services as case_services
+from cases.workflow import Action
+from knowledge import learning, suggestions
+from knowledge.models import SuggestionShown, TriageModel
+from knowledge.tasks import refresh_suggestions
+from tests import factories
+
+from .conftest import triage
+
+pytestmark = pytest.mark.django_db
+
+
+def suggest(user, text):
+    return suggestions.suggest(user=user, text=text, journey_stage="billing")
+
+
+def test_with_too_few_triaged_cases_it_says_so_instead_of_guessing(agent, team, lead, causes):
+    case = factories.open_case(actor=agent, team=team)
+    triage(case, lead=lead, agent=agent, cause=causes["price"])
+    assert suggestions.model_refresh(force=True) is None
+    found = suggest(agent, "charged more than the menu")
+    assert found.root_causes == [] and found.similar_cases == []
+    assert "Too few triaged cases" in found.status and f"1 of {learning.MIN_TRIAGED}" in found.status
+
+
+def test_it_suggests_the_cause_of_past_cases_worded_differently(history, agent, causes):
+    found = suggest(agent, "The price on your menu board is lower than the total on my receipt")
+    assert found.root_causes[0][0] == causes["price"]
+    assert [s for _, s in found.root_causes] == sorted((s for _, s in found.root_causes), reverse=True)
+    found = suggest(agent, "you said someone would ring me back and nobody phoned")
+    assert found.root_causes[0][0] == causes["callback"]
+    assert found.severity[0][0] == "high"
+    assert found.similar_cases[0][0].why.root_cause == causes["callback"]
+
+
+def test_similar_cases_are_only_those_the_user_may_see(history, other_team):
+    stranger = factories.UserFactory(teams=[other_team])
+    assert suggest(stranger, "promised to ring me back").similar_cases == []
+
+
+def test_retraining_is_a_no_op_until_a_case_is_triaged(history, agent, team, lead, causes):
+    assert suggestions.model_refresh() is None
+    case = factories.open_case(actor=agent, team=team, description="my voucher was refused")
+    triage(case, lead=lead, agent=agent, cause=factories.root_cause("Promotion not applied", "Pricing"))
+    refresh_suggestions()  # what beat runs every minute
+    newest = TriageModel.objects.first()
+    assert newest.triaged_cases == 21 and newest.causes == 3
+    assert suggestions.current_model().triaged == 21  # every process picks up the new row
+
+
+def test_the_command_retrains_at_once(history, capsys):
+    before = TriageModel.objects.first().pk
+    call_command("refresh_suggestions")
+    assert TriageModel.objects.first().pk > before
+    assert "Trained on 20 triaged cases" in capsys.readouterr().out
+
+
+def test_the_model_is_stored_as_a_row_other_processes_load(history):
+    suggestions._cache.update(id=None, model=None)  # a fresh process
+    assert suggestions.current_model().triaged == 20
+
+
+@pytest.fixture
+def at_why(agent, team):
+    case = factories.open_case(actor=agent, team=team, description="menu board says 4.50, receipt says 5.75")
+    case_services.triage_record_what(case=case, actor=agent, answers=factories.WHAT_ANSWERS)
+    case_services.case_transition(case=case, action=Action.COMPLETE_WHAT, actor=agent)
+    return case
+
+
+def test_the_lead_sees_suggestions_at_why_and_nothing_is_applied_by_itself(
+    client, history, lead, at_why, causes
+):
+    client.force_login(lead)
+    response = client.get(reverse("knowledge:case_panel", args=[at_why.reference]))
+    assert response.status_code == 200
+    assert "Take this root cause" in response.content.decode()
+    at_why.refresh_from_db()
+    assert not hasattr(at_why, "why") or at_why.why.root_cause_id is None
+    shown = SuggestionShown.objects.get(case=at_why)
+    assert shown.root_causes[0] == causes["price"].pk and shown.taken_rank is None
+
+
+def test_taking_a_suggestion_sets_the_root_cause_and_records_its_rank(client, history, lead, at_why, causes):
+    client.force_login(lead)
+    client.get(reverse("knowledge:case_panel", args=[at_why.reference]))
+    response = client.post(
+        reverse("knowledge:accept_root_cause", args=[at_why.reference]), {"root_cause": causes["price"].pk}
+    )
+    assert response.status_code == 302
+    at_why.refresh_from_db()
+    assert at_why.why.root_cause == causes["price"]
+    assert SuggestionShown.objects.get(case=at_why).taken_rank == 1
+
+
+def test_choosing_a_cause_that_was_not_suggested_counts_as_not_taken(history, lead, at_why, causes):
+    SuggestionShown.objects.create(case=at_why, root_causes=[causes["price"].pk], shown_at=at_why.opened_at)
+    other = factories.root_cause("Training gap", "People")
+    case_services.triage_record_why(case=at_why, actor=lead, answers={"root_cause": other})
+    shown = SuggestionShown.objects.get(case=at_why)
+    assert shown.chosen == other and shown.taken_rank is None and shown.decided_at is not None
+
+
+def test_an_agent_sees_articles_but_no_root_cause_buttons(client, history, agent, at_why):
+    client.force_login(agent)
+    body = client.get(reverse("knowledge:case_panel", args=[at_why.reference])).content.decode()
+    assert "Take this root cause" not in body
+    assert not SuggestionShown.objects.exists()
+
+
+def test_the_intake_panel_shows_the_article_and_similar_cases_as_the_agent_types(
+    client, history, agent, lead
+):
+    from knowledge import services
+
+    services.article_create(
+        actor=lead,
+        data={
+            "title": "Charged above the menu price: the packaging price rise",
+            "body": "Prices rose by 1.25 for eco packaging; the menu boards change tomorrow.",
+            "customer_text": "Sorry: prices rose by 1.25 this week.",
+            "root_causes": [history[0].why.root_cause_id],
+        },
+    )
+    client.force_login(agent)
+    response = client.get(
+        reverse("knowledge:intake_panel"),
+        {"summary": "Charged more than the menu", "description": "the menu board says 6.95, i paid 8.20"},
+    )
+    body = response.content.decode()
+    assert "packaging price rise" in body and "data-customer-text" in body
+    assert "What worked last time" in body and history[0].reference in body
