@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "integrations",
     "insights",
     "messaging",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ LAYERS = [
     {"sla", "integrations", "inbound"},
     {"messaging"},
     {"remedies", "insights"},
+    {"portal"},  # the customer's side: status page and call-backs
 ]
 APPS = set().union(*LAYERS)
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
