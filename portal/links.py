@@ -28,7 +28,8 @@ def days_after_close() -> int:
 
 
 def link_token(link: StatusLink) -> str:
-    return signing.dumps(link.pk, salt=SALT)
+    # No timestamp in it: every message carries the very same link; expiry is the case's.
+    return signing.Signer(salt=SALT).sign_object(link.pk)
 
 
 def link_url(link: StatusLink) -> str:
@@ -47,15 +48,23 @@ def link_for(case: Case) -> StatusLink:
         return StatusLink.objects.get(case=case, revoked_at__isnull=True)
 
 
+FOOTER = "Where your case stands, and to answer us: "
+
+
 def link_footer(case: Case, channel: str) -> str:
     """The line every message to the customer ends with (registered with messaging)."""
-    return f"Where your case stands, and to answer us: {link_url(link_for(case))}"
+    return FOOTER + link_url(link_for(case))
+
+
+def without_footer(body: str) -> str:
+    """A message as the status page shows it: the link to the page itself is noise there."""
+    return body.split("\n\n" + FOOTER)[0]
 
 
 def link_open(token: str, *, now=None) -> StatusLink | None:
     """The live link behind a token; None for a tampered, revoked or expired one (all alike)."""
     try:
-        pk = signing.loads(token, salt=SALT)
+        pk = signing.Signer(salt=SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     if not isinstance(pk, int):

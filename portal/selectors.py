@@ -5,11 +5,12 @@ from datetime import datetime
 
 from cases.models import Case, CaseEvent, Status
 from messaging.models import CustomerMessage
-from messaging.rendering import format_time
+from messaging.rendering import format_time, team_zone
 from sla.models import Clock
 from sla.rules import ClockKind
 
 from .callbacks import free_slots
+from .links import without_footer
 from .models import Callback, CallbackState, StatusLink
 
 # Where the case stands, in the customer's words (labels for the stored status, not rules).
@@ -32,6 +33,12 @@ class Entry:
     photo: bool = False
 
 
+def short_time(case: Case, at: datetime) -> str:
+    """ "Wed 2 Dec, 09:30": fits a phone's select box."""
+    local = at.astimezone(team_zone(case))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
 def _first_name(user) -> str:
     if user is None:
         return ""
@@ -40,7 +47,7 @@ def _first_name(user) -> str:
 
 def _conversation(case: Case) -> list[Entry]:
     ours = [
-        Entry(at=m.created_at, from_us=True, text=m.body)
+        Entry(at=m.created_at, from_us=True, text=without_footer(m.body))
         for m in CustomerMessage.objects.filter(case=case).only("created_at", "body")[:MAX_MESSAGES]
     ]
     theirs = [
@@ -73,7 +80,7 @@ def status_page(link: StatusLink) -> dict:
         "callback": callback,
         "callback_agent": _first_name(callback.agent) if callback else "",
         "callback_time": format_time(case, callback.starts_at) if callback else "",
-        "slots": [(slot.isoformat(), format_time(case, slot)) for slot in slots],
+        "slots": [(slot.isoformat(), short_time(case, slot)) for slot in slots],
         "conversation": _conversation(case),
     }
 

@@ -76,9 +76,10 @@ def _page(request, link, token, *, status=200, reply_form=None, slot_form=None, 
         "sent": request.GET.get("sent", ""),
     }
     response = render(request, "portal/status.html", context, status=status)
-    # The page is one person's: no shared cache keeps it, no referrer carries its URL away.
+    # The page is one person's: no shared cache keeps it, no referrer carries its URL to another
+    # site ("no-referrer" would also blank the Origin of its own forms, and CSRF refuses those).
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response
 
