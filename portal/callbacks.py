@@ -292,5 +292,19 @@ def _on_clock_event(event) -> None:
     )
 
 
+def _on_case_moved(event) -> None:
+    """A case that closes calls nobody back: its booked call-back and clock are cancelled."""
+    if event.case.is_open:
+        return
+    for callback in Callback.objects.select_for_update().filter(case=event.case, state=CallbackState.BOOKED):
+        _close(callback, CallbackState.CANCELLED, at=event.created_at, note=callback.note)
+        clock = (
+            Clock.objects.select_for_update().filter(pk=callback.clock_id, stopped_at__isnull=True).first()
+        )
+        if clock is not None:
+            clock_cancel(clock=clock, at=event.created_at)
+
+
 def register() -> None:
     register_reaction({"sla.clock.warned", "sla.clock.breached"}, _on_clock_event)
+    register_reaction({"case.transitioned"}, _on_case_moved)

@@ -7,6 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from cases import services
+from cases.models import Case
+from cases.workflow import Action
 from messaging.models import CustomerMessage
 from portal.callbacks import callback_book, callback_log, callback_move, free_slots
 from portal.models import SLOT, Callback, CallbackState
@@ -166,3 +169,17 @@ def test_an_agent_of_another_team_cannot_book(phoned, other_team, client):
     client.force_login(outsider)
     answer = client.post(f"/portal/cases/{phoned.reference}/callback/", {"starts_at": ELEVEN.isoformat()})
     assert answer.status_code == 404 and not Callback.objects.exists()
+
+
+def test_a_case_that_closes_cancels_its_booked_callback_and_nobody_is_told_it_was_missed(
+    phoned, agent, monday
+):
+    callback = callback_book(case=phoned, actor=agent, starts_at=ELEVEN)
+    Case.objects.filter(pk=phoned.pk).update(status="followed_up", triage_stage="done")
+    case = services.case_transition(case=Case.objects.get(pk=phoned.pk), action=Action.CLOSE, actor=agent)
+    assert not case.is_open
+    assert Callback.objects.get(pk=callback.pk).state == CallbackState.CANCELLED
+    assert Clock.objects.get(pk=callback.clock_id).state == "cancelled"
+    monday(ELEVEN + timedelta(hours=1))
+    sweep()
+    assert not phoned.events.filter(kind="portal.callback.missed").exists()
