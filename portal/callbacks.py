@@ -171,7 +171,9 @@ def callback_book(*, case: Case, actor, starts_at: datetime, agent=None) -> Call
 def _booked(case: Case, pk: int) -> Callback:
     callback = Callback.objects.select_for_update().select_related("agent").filter(case=case, pk=pk).first()
     if callback is None or not callback.is_booked:
-        raise ValidationError({"starts_at": "That call-back is no longer booked."})
+        raise ValidationError(
+            {"starts_at": "That call-back is no longer booked (moved or logged): reload the page."}
+        )
     return callback
 
 

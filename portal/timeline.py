@@ -13,12 +13,14 @@ def sentence(event) -> str:
     data = event.data or {}
     kind = event.kind
     if kind == "portal.reply":
-        return "answered from the status page" + (" with a photo" if data.get("photo") else "")
+        return "— the customer answered from their status page" + (
+            " with a photo" if data.get("photo") else ""
+        )
     if kind == "portal.callback.booked":
-        who = "the customer moved the call-back to" if data.get("by_customer") else "booked a call-back for"
+        who = "— the customer moved the call-back to" if data.get("by_customer") else "booked a call-back for"
         return f"{who} {_when(data.get('starts_at'))}"
     if kind == "portal.callback.confirmed":
-        return f"the customer confirmed the call-back at {_when(data.get('starts_at'))}"
+        return f"— the customer confirmed the call-back at {_when(data.get('starts_at'))}"
     if kind == "portal.callback.made":
         return f"called the customer back (slot {_when(data.get('starts_at'))})"
     if kind == "portal.callback.dropped":
