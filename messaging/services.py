@@ -101,11 +101,38 @@ def outgoing_write(event, out: Outgoing) -> CustomerMessage:
     )
 
 
+# Lines added under every message to the customer (the status page link), registered by the
+# concerns above this one: `footer(case, channel) -> str`, empty for nothing.
+_footers: list = []
+
+
+def register_footer(footer) -> None:
+    if footer not in _footers:
+        _footers.append(footer)
+
+
+def _with_footers(case: Case, channel: str, body: str) -> str:
+    lines = [line for line in (footer(case, channel) for footer in _footers) if line]
+    return "\n\n".join([body.rstrip(), *lines]) if lines else body
+
+
+def message_send_automatic(*, case: Case, kind: str, subject: str, body: str) -> CustomerMessage | None:
+    """A message no person wrote (a call-back's confirmation or reminder), by the usual route;
+    None when the customer has no address to send it to. Called inside the caller's transaction."""
+    try:
+        route = message_route(case=case)
+    except ValidationError:
+        return None
+    rendered = message_render(case=case, subject=subject, body=body)
+    return _queue(case=case, kind=kind, rendered=rendered, route=route, actor=None, automatic=True)
+
+
 def _queue(
     *, case: Case, kind: str, rendered: Rendered, route: tuple[str, str], actor, automatic: bool = False
 ) -> CustomerMessage:
     now = timezone.now()
     channel, address = route
+    rendered = Rendered(subject=rendered.subject, body=_with_footers(case, channel, rendered.body))
     subject, headers = rendered.subject.strip() or case.summary, {}
     if channel == NotificationChannel.EMAIL:
         email = case_email_build(case=case, body=rendered.body, subject=rendered.subject, automatic=automatic)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "messaging",
     "conversations",
     "knowledge",
+    "portal",
 ]
 
 MIDDLEWARE = [

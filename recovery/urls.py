@@ -28,6 +28,8 @@ urlpatterns = [
     path("knowledge/", include("knowledge.urls")),
     # The customer's survey link: public, short, works on a phone.
     path("s/<str:token>/", survey, name="survey"),
+    # The customer's status page (/c/<signed link>/) and the call-back actions on the case page.
+    path("", include("portal.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

@@ -19,7 +19,7 @@ from cases.workflow import Action
 from . import businesstime
 from .config import operational, sla_config
 from .models import BusinessCalendar, Clock, ClockPause, ClockState, Firing, Policy, PolicyKind, Target
-from .rules import ON_ACTION, ON_OPEN, ClockKind, EscalationBase, warning_minutes
+from .rules import APPOINTED, ON_ACTION, ON_OPEN, ClockKind, EscalationBase, warning_minutes
 
 ALWAYS = businesstime.Calendar.twenty_four_seven()
 REGULATORY_KINDS = {ClockKind.REG_ACKNOWLEDGE, ClockKind.REG_SUMMARY, ClockKind.REG_FINAL}
@@ -359,7 +359,7 @@ def clocks_retarget(*, case: Case, at: datetime | None = None, leave: int | None
     targets = case_targets(case)
     clocks = Clock.objects.select_for_update().filter(case=case, stopped_at__isnull=True).exclude(pk=leave)
     for clock in clocks.order_by("id"):
-        if clock.kind == ClockKind.PROMISE:
+        if clock.kind in APPOINTED:
             continue
         target = targets.get(clock.kind)
         if target is None:
@@ -372,7 +372,7 @@ def clocks_retarget(*, case: Case, at: datetime | None = None, leave: int | None
 
 def clock_retarget_held(clock: Clock, case: Case) -> None:
     """Re-target a clock its caller holds (the sweep's own), after the case's policy changed."""
-    if clock.kind == ClockKind.PROMISE:
+    if clock.kind in APPOINTED:
         return
     target = case_targets(case).get(clock.kind)
     if target is None:

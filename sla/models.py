@@ -14,7 +14,7 @@ from accounts.history import RuleHistory
 from cases.models import Case, CaseEvent, Channel, Severity
 
 from . import businesstime
-from .rules import ClockKind, EscalationAction, EscalationBase
+from .rules import APPOINTED, ClockKind, EscalationAction, EscalationBase
 
 
 class BusinessCalendar(models.Model):
@@ -217,7 +217,7 @@ class Clock(models.Model):
 
     @property
     def title(self) -> str:
-        return self.label if self.kind == ClockKind.PROMISE and self.label else self.get_kind_display()
+        return self.label if self.kind in APPOINTED and self.label else self.get_kind_display()
 
 
 class ClockPause(models.Model):

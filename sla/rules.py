@@ -20,6 +20,7 @@ class ClockKind(models.TextChoices):
     STAGE_WHY = "stage_why", "WHY answered"
     STAGE_DIFFERENT = "stage_different", "WHAT DIFFERENT answered"
     PROMISE = "promise", "Promise to the customer"
+    CALLBACK = "callback", "Call-back to the customer"
     REG_ACKNOWLEDGE = "reg_acknowledge", "Regulatory acknowledgement"
     REG_SUMMARY = "reg_summary", "Regulatory summary resolution"
     REG_FINAL = "reg_final", "Regulatory final response"
@@ -49,6 +50,9 @@ class Effects:
 
 
 K = ClockKind
+# Clocks a person sets for one moment (a promise, a booked call-back): no policy targets them, so
+# a re-target leaves them as they are.
+APPOINTED = frozenset({ClockKind.PROMISE, ClockKind.CALLBACK})
 ON_OPEN = frozenset(
     {K.FIRST_RESPONSE, K.RESOLUTION, K.STAGE_WHAT, K.REG_ACKNOWLEDGE, K.REG_SUMMARY, K.REG_FINAL}
 )

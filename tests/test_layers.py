@@ -20,6 +20,7 @@ LAYERS = [
     {"messaging"},
     {"remedies", "insights"},
     {"knowledge"},  # articles, search and assisted triage read every concern below
+    {"portal"},  # the customer's side: status page and call-backs
 ]
 APPS = set().union(*LAYERS)
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}

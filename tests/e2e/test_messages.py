@@ -53,7 +53,8 @@ def test_an_agent_sends_the_apology_from_the_case_page(live_server, page, agent,
     page.screenshot(path=str(ARTIFACTS / "message-sent.png"), full_page=True)
 
     sent = CustomerMessage.objects.get()
-    assert sent.body == "Hello Jo,\n\nI am sorry: I will fix it today." and sent.address == "jo@example.com"
+    assert sent.body.startswith("Hello Jo,\n\nI am sorry: I will fix it today.\n\n") and "/c/" in sent.body
+    assert sent.address == "jo@example.com"
     assert Case.objects.get().status == "responded"
     assert Clock.objects.get(case=case, kind="first_response").stopped_at is not None
     assert console_errors == []

@@ -43,7 +43,8 @@ def test_the_apology_goes_by_email_once_and_stops_the_first_response_clock(
     assert row.event == sent_events(mailed).get() and row.channel == "email"
     assert deliver_due() == 1
     assert deliver_due() == 0
-    assert len(mail.outbox) == 1 and mail.outbox[0].body == "Sorry Jo."
+    assert len(mail.outbox) == 1 and mail.outbox[0].body.startswith("Sorry Jo.\n\n")
+    assert "/c/" in mail.outbox[0].body  # every message carries the status page link (portal)
     assert mail.outbox[0].subject == f"[{mailed.reference}] Sorry"
 
 
@@ -55,7 +56,8 @@ def test_a_customer_with_only_a_phone_gets_an_sms_through_the_gateway(agent, tea
 
     assert Notification.objects.filter(case=case, channel="sms").count() == 1
     assert deliver_due() == 1 and deliver_due() == 0
-    assert gateway == [{"to": "+44 7700 900123", "text": f"{case.summary}\nHi Sam, we are on it."}]
+    assert [g["to"] for g in gateway] == ["+44 7700 900123"]
+    assert gateway[0]["text"].startswith(f"{case.summary}\nHi Sam, we are on it.\n\nWhere your case stands")
     assert mail.outbox == []
 
 
