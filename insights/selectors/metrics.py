@@ -157,8 +157,12 @@ def owner_load(scope: Scope) -> list[dict]:
     )
     load = []
     for row in rows:
-        name = f"{row['owner__first_name']} {row['owner__last_name']}".strip() or row["owner__username"]
-        load.append({"value": row["owner"] or "none", "label": name or "Unassigned", "count": row["n"]})
+        if row["owner"] is None:  # the join found nobody: no names to join ("None None")
+            load.append({"value": "none", "label": "Unassigned", "count": row["n"]})
+            continue
+        first, last = row["owner__first_name"] or "", row["owner__last_name"] or ""
+        name = f"{first} {last}".strip() or row["owner__username"]
+        load.append({"value": row["owner"], "label": name, "count": row["n"]})
     return load
 
 
