@@ -127,3 +127,10 @@ class PromoteForm(forms.Form):
 
 class ImprovementStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ImprovementStatus.choices)
+
+
+class TeamTargetForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), widget=forms.HiddenInput)
+    first_touch_percent = forms.DecimalField(
+        min_value=0, max_value=100, max_digits=5, decimal_places=1, label="First-touch target (%)"
+    )

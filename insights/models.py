@@ -134,3 +134,30 @@ class Improvement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+FIRST_TOUCH_TARGET_DEFAULT = 95  # the seed: more than 95 % fixed by the first person reached
+
+
+class TeamTarget(models.Model):
+    """The first-touch resolution rate a manager expects of a team; below it, the dashboard warns."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="target")
+    first_touch_percent = models.DecimalField(
+        "First-touch resolution target (%)", max_digits=5, decimal_places=1
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_touch_percent__gte=0, first_touch_percent__lte=100),
+                name="team_target_is_a_percentage",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.first_touch_percent} %"

@@ -90,6 +90,17 @@ def resolution_times(scope: Scope) -> Spread:
 FIRST_TOUCH = Q(resolved_at__isnull=False, owner_id=F("created_by_id"), handoff_count=0)
 
 
+def first_touch_q() -> Q:
+    """Solved by the first person, on their own authority: never handed off and no approval asked.
+    (The seed's target: more than 95 % of problems fixed without a manager.)"""
+    from django.apps import apps
+
+    if not apps.is_installed("remedies"):
+        return FIRST_TOUCH
+    approvals = apps.get_model("remedies", "ApprovalRequest").objects.filter(case=OuterRef("pk"))
+    return FIRST_TOUCH & ~Exists(approvals)
+
+
 def period_counts(scope: Scope) -> dict:
     """Opened, responded, resolved, first-touch fixes and hand-offs of the cohort, in one query.
 
@@ -99,7 +110,7 @@ def period_counts(scope: Scope) -> dict:
         opened=Count("pk"),
         responded=Count("pk", filter=Q(first_responded_at__isnull=False)),
         resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-        first_touch=Count("pk", filter=FIRST_TOUCH),
+        first_touch=Count("pk", filter=first_touch_q()),
         handoffs=Sum("handoff_count"),
         handed_off=Count("pk", filter=Q(handoff_count__gt=0)),
     )
