@@ -16,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,6 +152,16 @@ def fill(cases: int, *, analyse: bool = True) -> None:
             # What autovacuum does on a live database: statistics and the visibility map.
             cur.execute("VACUUM ANALYZE")
     print(f"filled {cases} cases in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    refresh_rollup()
+
+
+def refresh_rollup() -> None:
+    """What beat does every minute: the first run rolls every day up, later ones the changed days."""
+    from insights.services.rollup import rollup_refresh
+
+    started = time.perf_counter()
+    rows = rollup_refresh()
+    print(f"rolled up {rows} day-team rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 def timed(fn, runs: int) -> float:
@@ -173,6 +184,13 @@ FIGURES = (
     "root_cause_pareto",
     "repeat_customers",
     "trend",
+)
+# The figures added for issue 15, timed the same way (module, function).
+MORE_FIGURES = (
+    ("ledger", "first_touch_per_agent"),
+    ("ledger", "first_touch_per_team"),
+    ("triage", "why_breakdown"),
+    ("triage", "what_breakdown"),
 )
 
 
@@ -211,6 +229,12 @@ def measure(runs: int, *, today: datetime.date | None = None) -> list[tuple[str,
             for name in FIGURES:
                 fn = getattr(metrics, name)
                 rows.append((f"  {name}", timed(lambda f=fn, s=scope: f(s), runs)))
+            for module, name in MORE_FIGURES:
+                fn = getattr(import_module(f"insights.selectors.{module}"), name)
+                rows.append((f"  {name}", timed(lambda f=fn, s=scope: f(s), runs)))
+            for by in ("agent", "team", "kind", "root_cause"):
+                fn = import_module("insights.selectors.ledger").remedy_ledger
+                rows.append((f"  remedy_ledger by {by}", timed(lambda f=fn, s=scope, b=by: f(s, b), runs)))
     return rows
 
 
@@ -236,6 +260,7 @@ def main() -> None:
     setup_test_environment()
     call_command("migrate", verbosity=0)
     fill(args.cases)
+    refresh_rollup()  # an existing bench database made before the rollup, or changed since
     rows = measure(args.runs)
     print(f"| {args.cases:,} cases | median of {args.runs} (ms) |")
     print("|---|---:|")

@@ -161,3 +161,31 @@ class TeamTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team}: {self.first_touch_percent} %"
+
+
+class DailyFigures(models.Model):
+    """Per local day and team: the period counts of the cases opened that day, and the cases
+    resolved that day. Maintained by beat for the days whose cases changed
+    (insights.selectors.rollup), so a long period sums ~365 rows per team instead of reading
+    every case."""
+
+    day = models.DateField()
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    opened = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0, help_text="Of the cases opened that day.")
+    first_touch = models.PositiveIntegerField(default=0)
+    handoffs = models.PositiveIntegerField(default=0)
+    handed_off = models.PositiveIntegerField(default=0)
+    resolved_that_day = models.PositiveIntegerField(default=0, help_text="Whenever they were opened.")
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "team"], name="daily_figures_one_per_day_team")]
+
+
+class RollupRun(models.Model):
+    """The rollup's watermark: cases changed after `changed_since` are not in it yet. One row."""
+
+    changed_since = models.DateTimeField()
+    finished_at = models.DateTimeField()

@@ -335,6 +335,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": float(NOTIFY_DELIVER_SECONDS), "expire_seconds": NOTIFY_DELIVER_SECONDS},
     },
     "idempotency-keys-purge": {"task": "idempotency.purge", "schedule": 3600.0},
+    # The dashboard's per-day rollup: the days whose cases changed since the last tick.
+    "insights-rollup-refresh": {
+        "task": "insights.rollup_refresh",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
 }
 
 # Mail intake (inbound app): one service fed by IMAP polling and an SMTP listener.

@@ -278,13 +278,15 @@ def trend(scope: Scope) -> list[dict]:
     opened = per_bucket(scope.cases(), "opened_at")
     resolved = per_bucket(scope.cases(), "resolved_at")
     return [
-        {
-            "bucket": day,
-            "start": max(day, scope.start),
-            "end": _bucket_end(scope, day),
-            "opened": opened.get(day, 0),
-            "resolved": resolved.get(day, 0),
-        }
+        {**row, "opened": opened.get(row["bucket"], 0), "resolved": resolved.get(row["bucket"], 0)}
+        for row in trend_buckets(scope)
+    ]
+
+
+def trend_buckets(scope: Scope) -> list[dict]:
+    """The trend's days or weeks, each with the first and last day of the period it covers."""
+    return [
+        {"bucket": day, "start": max(day, scope.start), "end": _bucket_end(scope, day)}
         for day in _buckets(scope)
     ]
 

@@ -13,7 +13,7 @@ from cases.permissions import is_lead
 from ..csv import csv_lines
 from ..forms import ScopeForm
 from ..models import FIRST_TOUCH_TARGET_DEFAULT
-from ..selectors import ledger, metrics, pending, triage
+from ..selectors import ledger, metrics, pending, rollup, triage
 from ..selectors.drilldown import UnknownFigure, drilldown
 
 PAGE_SIZE = 50
@@ -61,7 +61,10 @@ def dashboard(request):
     form = _scope_form(request)
     scope = form.scope()
     first_response, resolution = metrics.first_response_times(scope), metrics.resolution_times(scope)
-    trend, pareto, csat = metrics.trend(scope), metrics.root_cause_pareto(scope), metrics.csat(scope)
+    # Long unsliced periods: counts and trend from the per-day rollup (and today live).
+    fresh = rollup.freshness(scope)
+    source = rollup if fresh.source == "rollup" else metrics
+    trend, pareto, csat = source.trend(scope), metrics.root_cause_pareto(scope), metrics.csat(scope)
     by_status, by_stage = metrics.now_by_status_and_stage(scope)
     context = {
         "nav": "dashboard",
@@ -72,7 +75,8 @@ def dashboard(request):
         "by_status": by_status,
         "by_stage": by_stage,
         "load": metrics.owner_load(scope),
-        "counts": metrics.period_counts(scope),
+        "counts": source.period_counts(scope),
+        "freshness": fresh,
         "first_response": first_response,
         "resolution": resolution,
         "hours": {
