@@ -189,3 +189,33 @@ class RollupRun(models.Model):
 
     changed_since = models.DateTimeField()
     finished_at = models.DateTimeField()
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class DigestSchedule(models.Model):
+    """When a lead or manager gets the weekly digest by e-mail. `next_due_at` is the deadline
+    column beat asks for (empty while switched off)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    hour = models.PositiveSmallIntegerField(default=8, help_text="Local time, 0-23.")
+    active = models.BooleanField(default=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_due_at"], name="digest_due", condition=models.Q(next_due_at__isnull=False)
+            )
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(hour__lte=23), name="digest_hour_of_day")]

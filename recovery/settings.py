@@ -335,6 +335,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": float(NOTIFY_DELIVER_SECONDS), "expire_seconds": NOTIFY_DELIVER_SECONDS},
     },
     "idempotency-keys-purge": {"task": "idempotency.purge", "schedule": 3600.0},
+    # Managers' weekly digests that fell due (each at the weekday and hour its reader chose).
+    "insights-digest-send-due": {
+        "task": "insights.digest_send_due",
+        "schedule": 300.0,
+        "options": {"expires": 300.0},
+    },
     # The dashboard's per-day rollup: the days whose cases changed since the last tick.
     "insights-rollup-refresh": {
         "task": "insights.rollup_refresh",
