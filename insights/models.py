@@ -164,13 +164,17 @@ class TeamTarget(models.Model):
 
 
 class DailyFigures(models.Model):
-    """Per local day and team: the period counts of the cases opened that day, and the cases
+    """Per local day, team and author: the period counts of the cases opened that day, and the cases
     resolved that day. Maintained by beat for the days whose cases changed
     (insights.selectors.rollup), so a long period sums ~365 rows per team instead of reading
     every case."""
 
     day = models.DateField()
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    # Who logged the cases (empty: another system): first touch per agent reads the rollup too.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     opened = models.PositiveIntegerField(default=0)
     responded = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0, help_text="Of the cases opened that day.")
@@ -181,7 +185,13 @@ class DailyFigures(models.Model):
     refreshed_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["day", "team"], name="daily_figures_one_per_day_team")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "created_by"],
+                name="daily_figures_one_per_day_team_author",
+                nulls_distinct=False,
+            )
+        ]
 
 
 class RollupRun(models.Model):

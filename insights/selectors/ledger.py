@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from ..models import FIRST_TOUCH_TARGET_DEFAULT, TeamTarget
-from . import metrics
+from . import metrics, rollup
 from .pending import model_or_none
 from .scope import Scope
 
@@ -65,13 +65,10 @@ def remedy_ledger(scope: Scope, by: str) -> list[dict] | None:
 
 
 def _first_touch_by(scope: Scope, key: str, *names: str) -> list[dict]:
-    return list(
-        scope.cohort()
-        .filter(resolved_at__isnull=False)
-        .values(key, *names)
-        .annotate(resolved=Count("pk"), first_touch=Count("pk", filter=metrics.first_touch_q()))
-        .order_by(key)
-    )
+    # Long unsliced periods from the per-day rollup, like the period counts.
+    if rollup.freshness(scope).source == "rollup":
+        return rollup.first_touch_by(scope, key, *names)
+    return metrics.first_touch_rows(scope, key, *names)
 
 
 def first_touch_per_agent(scope: Scope) -> list[dict]:

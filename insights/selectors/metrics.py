@@ -120,6 +120,17 @@ def period_counts(scope: Scope) -> dict:
     return row
 
 
+def first_touch_rows(scope: Scope, key: str, *names: str) -> list[dict]:
+    """The cohort's resolved cases and first-touch fixes per `key` (created_by, team), live."""
+    return list(
+        scope.cohort()
+        .filter(resolved_at__isnull=False)
+        .values(key, *names)
+        .annotate(resolved=Count("pk"), first_touch=Count("pk", filter=first_touch_q()))
+        .order_by(key)
+    )
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 

@@ -84,3 +84,23 @@ def trend(scope: Scope) -> list[dict]:
             day += datetime.timedelta(days=1)
         out.append({**row, "opened": opened, "resolved": resolved})
     return out
+
+
+def first_touch_by(scope: Scope, key: str, *names: str) -> list[dict]:
+    """Resolved and first-touch counts per author or team (`key` and its name fields are the same
+    on Case and DailyFigures), from the rollup's days plus today live."""
+    before, today = _split(scope)
+    rows: dict = {}
+    sources = [
+        _rows(before).values(key, *names).annotate(resolved=Sum("resolved"), first_touch=Sum("first_touch"))
+    ]
+    if today is not None:
+        sources.append(metrics.first_touch_rows(today, key, *names))
+    for source in sources:
+        for row in source:
+            if not row["resolved"]:
+                continue
+            found = rows.setdefault(row[key], {**row, "resolved": 0, "first_touch": 0})
+            found["resolved"] += row["resolved"]
+            found["first_touch"] += row["first_touch"]
+    return sorted(rows.values(), key=lambda r: (r[key] is None, r[key] or 0))

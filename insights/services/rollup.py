@@ -63,7 +63,7 @@ def rollup_days(days: set[datetime.date], *, now: datetime.datetime) -> int:
         Case.objects.filter(opened_at__gte=since, opened_at__lt=until)
         .annotate(day=TruncDate("opened_at", tzinfo=tz))
         .filter(day__in=days)
-        .values("day", "team")
+        .values("day", "team", "created_by")
         .annotate(
             opened=Count("pk"),
             responded=Count("pk", filter=Q(first_responded_at__isnull=False)),
@@ -77,14 +77,15 @@ def rollup_days(days: set[datetime.date], *, now: datetime.datetime) -> int:
         Case.objects.filter(resolved_at__gte=since, resolved_at__lt=until)
         .annotate(day=TruncDate("resolved_at", tzinfo=tz))
         .filter(day__in=days)
-        .values_list("day", "team")
+        .values_list("day", "team", "created_by")
         .annotate(n=Count("pk"))
     )
     rows: dict[tuple, DailyFigures] = {}
     for r in opened:
-        rows[(r["day"], r["team"])] = DailyFigures(
+        rows[(r["day"], r["team"], r["created_by"])] = DailyFigures(
             day=r["day"],
             team_id=r["team"],
+            created_by_id=r["created_by"],
             opened=r["opened"],
             responded=r["responded"],
             resolved=r["resolved"],
@@ -93,8 +94,10 @@ def rollup_days(days: set[datetime.date], *, now: datetime.datetime) -> int:
             handed_off=r["handed_off"],
             refreshed_at=now,
         )
-    for day, team, n in resolved:
-        row = rows.setdefault((day, team), DailyFigures(day=day, team_id=team, refreshed_at=now))
+    for day, team, author, n in resolved:
+        row = rows.setdefault(
+            (day, team, author), DailyFigures(day=day, team_id=team, created_by_id=author, refreshed_at=now)
+        )
         row.resolved_that_day = n
     with transaction.atomic():
         DailyFigures.objects.filter(day__in=days).delete()

@@ -112,3 +112,17 @@ def test_beat_ticks_the_rollup():
     from insights.tasks import rollup_refresh_task
 
     assert rollup_refresh_task.name == "insights.rollup_refresh"
+
+
+def test_first_touch_per_agent_and_team_read_the_rollup_for_long_periods_and_match_live(data, manager, lead):
+    from insights.selectors import ledger
+
+    rollup_refresh()
+    for user in (manager, lead):
+        scope = Scope(user=user, **LONG)
+        for key, names in (
+            ("created_by", ("created_by__first_name", "created_by__last_name", "created_by__username")),
+            ("team", ("team__name",)),
+        ):
+            assert rollup.first_touch_by(scope, key, *names) == metrics.first_touch_rows(scope, key, *names)
+        assert ledger.first_touch_per_agent(scope)  # the page's rows come from there
