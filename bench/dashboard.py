@@ -16,6 +16,7 @@ import os
 import statistics
 import sys
 import time
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,13 +31,13 @@ SELECT setseed(0.42);
 INSERT INTO cases_customer (name, email, phone, created_at, updated_at)
 SELECT 'Customer ' || g, 'c' || g || '@example.com', '', now(), now() FROM generate_series(1, %(customers)s) g;
 
-INSERT INTO cases_case (reference, customer_id, channel, source_reference, summary, description, product_id,
+INSERT INTO cases_case (customer_id, channel, source, external_id, source_reference, summary, description, product_id,
     journey_stage, severity, team_id, owner_id, created_by_id, status, triage_stage, first_response,
     resolution, follow_up_note, handoff_count, reopen_count, version, opened_at, first_responded_at,
     resolved_at, followed_up_at, closed_at, updated_at)
-SELECT NULL, (SELECT min(id) FROM cases_customer) + (random() * (%(customers)s - 1))::int,
+SELECT (SELECT min(id) FROM cases_customer) + (random() * (%(customers)s - 1))::int,
     (ARRAY['phone','in_person','email','chat','web_form','social_media','review_site','api'])[1 + (o.g %% 8)],
-    '', 'Bench case', '', (SELECT min(id) FROM cases_product) + (o.g %% 7),
+    '', '', '', 'Bench case', '', (SELECT min(id) FROM cases_product) + (o.g %% 7),
     (ARRAY['before_purchase','purchase','fulfilment','delivery','first_use','after_sales','billing'])[1 + (o.g %% 7)],
     (ARRAY['low','medium','high','critical'])[1 + (o.g %% 4)],
     t.team_id, t.agent_id, t.agent_id,
@@ -66,15 +67,27 @@ CROSS JOIN LATERAL (
 ) s
 -- Cases arrive in time order, so the table is laid out by opened_at as a live one would be.
 ORDER BY o.opened_at;
-UPDATE cases_case SET reference = 'R-' || lpad(id::text, 7, '0');
 
 INSERT INTO cases_whyanswer (case_id, root_cause_id, explanation, origin, expectations_set, checked_in,
     responded_at_once, verified_before_delivery, met_expectations_after, over_promised, below_market,
     staff_consulted, updated_at)
 SELECT c.id, (SELECT min(id) FROM cases_rootcause WHERE parent_id IS NOT NULL)
         + floor(power(random(), 2) * %(causes)s)::int,
-    'Bench', 'ours', '', '', '', '', '', '', '', '', c.opened_at + interval '2 days'
+    'Bench', (ARRAY['ours','vendor','both'])[1 + (c.id %% 3)],
+    (ARRAY['yes','no','unknown',''])[1 + (c.id %% 4)], (ARRAY['yes','no','unknown',''])[1 + (c.id %% 3)],
+    'yes', (ARRAY['yes','no'])[1 + (c.id %% 2)], '', '', '', '', c.opened_at + interval '2 days'
 FROM cases_case c WHERE c.id %% 5 < 3;
+
+INSERT INTO cases_whatanswer (case_id, complaint, scope, part_affected, journey_stage, tried_before,
+    prior_attempts, our_answer, why_not_enough, updated_at)
+SELECT c.id, 'Bench', 'part', (ARRAY['Delivery','Packaging','Invoice','Assembly'])[1 + (c.id %% 4)],
+    c.journey_stage, 'no', '', '', '', c.opened_at + interval '1 day'
+FROM cases_case c WHERE c.id %% 5 < 4;
+
+INSERT INTO remedies_remedy (case_id, kind_id, amount, currency, note, plus_one, given_by_id, given_at)
+SELECT c.id, (SELECT min(id) FROM remedies_remedykind) + (c.id %% %(kinds)s), (5 + (c.id %% 40))::numeric,
+    'GBP', '', c.id %% 3 = 0, c.owner_id, c.opened_at + interval '1 hour'
+FROM cases_case c WHERE c.resolved_at IS NOT NULL AND c.id %% 3 = 0;
 
 INSERT INTO insights_followupoutcome (case_id, outcome, retained, note, recorded_by_id, recorded_at)
 SELECT c.id, (ARRAY['satisfied','still_unhappy','no_answer'])[1 + (c.id %% 3)],
@@ -105,16 +118,20 @@ def ensure_database(rebuild: bool) -> None:
     admin.close()
 
 
-def fill(cases: int) -> None:
+def fill(cases: int, *, analyse: bool = True) -> None:
+    """Fills the current database once. `analyse=False` inside a transaction (the CI test)."""
     from django.db import connection
 
     from accounts.models import Team, User
     from cases import demo
     from cases.models import Case, RootCause
+    from remedies.models import RemedyKind
 
     if Case.objects.exists():
         return
     demo.seed(case_count=0)  # teams, people, products, root causes
+    if not RemedyKind.objects.exists():
+        RemedyKind.objects.create(code="refund", name="Refund")
     team_a, team_b = Team.objects.order_by("name")
     started = time.perf_counter()
     with connection.cursor() as cur:
@@ -124,15 +141,27 @@ def fill(cases: int) -> None:
                 "cases": cases,
                 "customers": max(cases // 5, 10),
                 "causes": RootCause.objects.filter(parent__isnull=False).count(),
+                "kinds": RemedyKind.objects.count(),
                 "team_a": team_a.pk,
                 "team_b": team_b.pk,
                 "agent_a": User.objects.get(username="ava").pk,
                 "agent_b": User.objects.get(username="omar").pk,
             },
         )
-        # What autovacuum does on a live database: statistics and the visibility map.
-        cur.execute("VACUUM ANALYZE")
+        if analyse:
+            # What autovacuum does on a live database: statistics and the visibility map.
+            cur.execute("VACUUM ANALYZE")
     print(f"filled {cases} cases in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    refresh_rollup()
+
+
+def refresh_rollup() -> None:
+    """What beat does every minute: the first run rolls every day up, later ones the changed days."""
+    from insights.services.rollup import rollup_refresh
+
+    started = time.perf_counter()
+    rows = rollup_refresh()
+    print(f"rolled up {rows} day-team rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 def timed(fn, runs: int) -> float:
@@ -142,6 +171,76 @@ def timed(fn, runs: int) -> float:
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
+
+
+FIGURES = (
+    "now_by_status_and_stage",
+    "owner_load",
+    "period_counts",
+    "first_response_times",
+    "resolution_times",
+    "follow_up_outcomes",
+    "csat",
+    "root_cause_pareto",
+    "repeat_customers",
+    "trend",
+)
+# The figures added for issue 15, timed the same way (module, function).
+MORE_FIGURES = (
+    ("ledger", "first_touch_per_agent"),
+    ("ledger", "first_touch_per_team"),
+    ("triage", "why_breakdown"),
+    ("triage", "what_breakdown"),
+)
+
+
+def measure(runs: int, *, today: datetime.date | None = None) -> list[tuple[str, float]]:
+    """Median server time of the dashboard as a manager and as a lead, per period, and of each
+    figure on its own. Runs on the current database (the CI test calls it on a tiny one)."""
+    from django.test import Client
+
+    from accounts.models import User
+    from insights.forms import ScopeForm
+    from insights.selectors import metrics
+
+    today = today or datetime.date.today()
+    rows = []
+    for username in ("max", "lee"):
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        assert client.get("/insights/").status_code == 200  # warm caches and connections
+        for label, params in (
+            ("last 30 days", {}),
+            ("last 30 days, by week", {"bucket": "week"}),
+            (
+                "last 90 days, by week",
+                {"bucket": "week", "start": (today - datetime.timedelta(days=89)).isoformat()},
+            ),
+            (
+                "last 365 days, by week",
+                {"bucket": "week", "start": (today - datetime.timedelta(days=364)).isoformat()},
+            ),
+        ):
+            ms = timed(lambda p=params, c=client: _ok(c.get("/insights/", p)), runs)
+            rows.append((f"dashboard as {user.get_role_display().lower()}, {label}", ms))
+        scope = ScopeForm(None, user=user).scope()
+        if username == "max":
+            for name in FIGURES:
+                fn = getattr(metrics, name)
+                rows.append((f"  {name}", timed(lambda f=fn, s=scope: f(s), runs)))
+            for module, name in MORE_FIGURES:
+                fn = getattr(import_module(f"insights.selectors.{module}"), name)
+                rows.append((f"  {name}", timed(lambda f=fn, s=scope: f(s), runs)))
+            for by in ("agent", "team", "kind", "root_cause"):
+                fn = import_module("insights.selectors.ledger").remedy_ledger
+                rows.append((f"  remedy_ledger by {by}", timed(lambda f=fn, s=scope, b=by: f(s, b), runs)))
+    return rows
+
+
+def _ok(response):
+    assert response.status_code == 200, response.status_code
+    return response
 
 
 def main() -> None:
@@ -156,47 +255,13 @@ def main() -> None:
 
     django.setup()
     from django.core.management import call_command
-    from django.test import Client
     from django.test.utils import setup_test_environment
-
-    from accounts.models import User
-    from insights.forms import ScopeForm
-    from insights.selectors import metrics
 
     setup_test_environment()
     call_command("migrate", verbosity=0)
     fill(args.cases)
-
-    rows = []
-    for username in ("max", "lee"):
-        user = User.objects.get(username=username)
-        client = Client()
-        client.force_login(user)
-        client.get("/insights/")  # warm caches and connections
-        year_ago = (datetime.date.today() - datetime.timedelta(days=364)).isoformat()
-        for label, params in (
-            ("last 30 days", {}),
-            ("last 30 days, by week", {"bucket": "week"}),
-            ("last 365 days, by week", {"bucket": "week", "start": year_ago}),
-        ):
-            ms = timed(lambda p=params, c=client: c.get("/insights/", p), args.runs)
-            rows.append((f"dashboard as {user.get_role_display().lower()}, {label}", ms))
-        scope = ScopeForm(None, user=user).scope()
-        if username == "max":
-            for name in (
-                "now_by_status_and_stage",
-                "owner_load",
-                "period_counts",
-                "first_response_times",
-                "resolution_times",
-                "follow_up_outcomes",
-                "csat",
-                "root_cause_pareto",
-                "repeat_customers",
-                "trend",
-            ):
-                fn = getattr(metrics, name)
-                rows.append((f"  {name}", timed(lambda f=fn, s=scope: f(s), args.runs)))
+    refresh_rollup()  # an existing bench database made before the rollup, or changed since
+    rows = measure(args.runs)
     print(f"| {args.cases:,} cases | median of {args.runs} (ms) |")
     print("|---|---:|")
     for label, ms in rows:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from cases.models import Channel, JourneyStage, Product, Severity
 
-from .models import ImprovementStatus, Outcome, Retained, SurveyChannel
+from .models import ImprovementStatus, Outcome, Retained, SurveyChannel, Weekday
 from .selectors.scope import Scope
 
 DEFAULT_DAYS = 30
@@ -127,3 +127,18 @@ class PromoteForm(forms.Form):
 
 class ImprovementStatusForm(forms.Form):
     status = forms.ChoiceField(choices=ImprovementStatus.choices)
+
+
+class TeamTargetForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), widget=forms.HiddenInput)
+    first_touch_percent = forms.DecimalField(
+        min_value=0, max_value=100, max_digits=5, decimal_places=1, label="First-touch target (%)"
+    )
+
+
+class DigestScheduleForm(forms.Form):
+    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int, label="Day of the week")
+    hour = forms.TypedChoiceField(
+        choices=[(h, f"{h:02d}:00") for h in range(24)], coerce=int, label="At (local time)"
+    )
+    active = forms.BooleanField(required=False, initial=True, label="Send it to me by e-mail")

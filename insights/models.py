@@ -173,3 +173,98 @@ class SurveyOptOut(models.Model):
 
     def __str__(self) -> str:
         return f"No surveys for customer {self.customer_id}"
+
+
+FIRST_TOUCH_TARGET_DEFAULT = 95  # the seed: more than 95 % fixed by the first person reached
+
+
+class TeamTarget(models.Model):
+    """The first-touch resolution rate a manager expects of a team; below it, the dashboard warns."""
+
+    team = models.OneToOneField("accounts.Team", on_delete=models.CASCADE, related_name="target")
+    first_touch_percent = models.DecimalField(
+        "First-touch resolution target (%)", max_digits=5, decimal_places=1
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(first_touch_percent__gte=0, first_touch_percent__lte=100),
+                name="team_target_is_a_percentage",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team}: {self.first_touch_percent} %"
+
+
+class DailyFigures(models.Model):
+    """Per local day, team and author: the period counts of the cases opened that day, and the cases
+    resolved that day. Maintained by beat for the days whose cases changed
+    (insights.selectors.rollup), so a long period sums ~365 rows per team instead of reading
+    every case."""
+
+    day = models.DateField()
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    # Who logged the cases (empty: another system): first touch per agent reads the rollup too.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    opened = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0, help_text="Of the cases opened that day.")
+    first_touch = models.PositiveIntegerField(default=0)
+    handoffs = models.PositiveIntegerField(default=0)
+    handed_off = models.PositiveIntegerField(default=0)
+    resolved_that_day = models.PositiveIntegerField(default=0, help_text="Whenever they were opened.")
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "created_by"],
+                name="daily_figures_one_per_day_team_author",
+                nulls_distinct=False,
+            )
+        ]
+
+
+class RollupRun(models.Model):
+    """The rollup's watermark: cases changed after `changed_since` are not in it yet. One row."""
+
+    changed_since = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class DigestSchedule(models.Model):
+    """When a lead or manager gets the weekly digest by e-mail. `next_due_at` is the deadline
+    column beat asks for (empty while switched off)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    hour = models.PositiveSmallIntegerField(default=8, help_text="Local time, 0-23.")
+    active = models.BooleanField(default=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_due_at"], name="digest_due", condition=models.Q(next_due_at__isnull=False)
+            )
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(hour__lte=23), name="digest_hour_of_day")]

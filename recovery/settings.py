@@ -349,6 +349,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 60.0, "expire_seconds": 60},
     },
+    # Managers' weekly digests that fell due (each at the weekday and hour its reader chose).
+    "insights-digest-send-due": {
+        "task": "insights.digest_send_due",
+        "schedule": 300.0,
+        "options": {"expires": 300.0, "expire_seconds": 300},
+    },
+    # The dashboard's per-day rollup: the days whose cases changed since the last tick.
+    "insights-rollup-refresh": {
+        "task": "insights.rollup_refresh",
+        "schedule": 60.0,
+        "options": {"expires": 60.0, "expire_seconds": 60},
+    },
 }
 
 # Mail intake (inbound app): one service fed by IMAP polling and an SMTP listener.

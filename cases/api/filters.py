@@ -11,6 +11,16 @@ from rest_framework.permissions import BasePermission
 from accounts.models import Team, User
 
 from ..models import Case, Channel, Customer, Severity, Status, TriageStage
+from ..models.case import JourneyStage
+from ..models.triage import Origin, RootCause, TriState, WhyAnswer
+
+
+def _why_question(name: str) -> django_filters.MultipleChoiceFilter:
+    """A filter on one of WHY's yes/no/don't-know answers, described by its question."""
+    question = WhyAnswer._meta.get_field(name).verbose_name
+    return django_filters.MultipleChoiceFilter(
+        field_name=f"why__{name}", choices=TriState.choices, help_text=f"WHY: {question}"
+    )
 
 
 class InstantField(django_filters.fields.IsoDateTimeField):
@@ -41,6 +51,39 @@ class CaseFilter(django_filters.FilterSet):
     created_before = InstantFilter(field_name="opened_at", lookup_expr="lt")
     updated_after = InstantFilter(field_name="updated_at", lookup_expr="gte")
     updated_before = InstantFilter(field_name="updated_at", lookup_expr="lt")
+    # The triage answers are data: filter by them (an unknown name is refused by
+    # KnownQueryParameters, a bad value by the filter's own choices).
+    journey_stage = django_filters.MultipleChoiceFilter(choices=JourneyStage.choices)
+    root_cause = django_filters.ModelMultipleChoiceFilter(
+        field_name="why__root_cause",
+        queryset=RootCause.objects.all(),
+        help_text="WHY's root cause (its id). Repeat for several.",
+    )
+    root_cause_category = django_filters.ModelMultipleChoiceFilter(
+        field_name="why__root_cause__parent",
+        queryset=RootCause.objects.filter(parent__isnull=True),
+        help_text="The root cause's category (its id).",
+    )
+    origin = django_filters.MultipleChoiceFilter(
+        field_name="why__origin", choices=Origin.choices, help_text="WHY: ours or a vendor's."
+    )
+    what_journey_stage = django_filters.MultipleChoiceFilter(
+        field_name="what__journey_stage",
+        choices=JourneyStage.choices,
+        help_text="WHAT: where in the journey the customer became dissatisfied.",
+    )
+    part_affected = django_filters.CharFilter(
+        field_name="what__part_affected",
+        lookup_expr="iexact",
+        help_text="WHAT: which part (exact, any case).",
+    )
+    expectations_set = _why_question("expectations_set")
+    checked_in = _why_question("checked_in")
+    responded_at_once = _why_question("responded_at_once")
+    verified_before_delivery = _why_question("verified_before_delivery")
+    met_expectations_after = _why_question("met_expectations_after")
+    over_promised = _why_question("over_promised")
+    below_market = _why_question("below_market")
 
     class Meta:
         model = Case

@@ -123,6 +123,18 @@ class WhyAnswer(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
 
+# WHY's yes/no/don't-know questions: each a filter of the case list and a dashboard breakdown.
+WHY_QUESTIONS = (
+    "expectations_set",
+    "checked_in",
+    "responded_at_once",
+    "verified_before_delivery",
+    "met_expectations_after",
+    "over_promised",
+    "below_market",
+)
+
+
 class DifferentAnswer(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="different")
     process_at_fault = models.TextField(

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from cases.models import Case, Channel, Status, TriageStage
+from cases.models import Case, Channel, JourneyStage, Status, TriageStage, WhyAnswer
 from cases.models.case import OPEN_STATUSES
+from cases.models.triage import WHY_QUESTIONS, Origin, TriState
 from cases.selectors import LIST_RELATED
 
 from ..models import Improvement, Retained, SurveyResponse
@@ -59,7 +60,14 @@ def drilldown(scope: Scope, figure: str, value: str = "") -> Drilldown:
         title = "Resolved in the period"
         qs = scope.cases().filter(resolved_at__gte=scope.since, resolved_at__lt=scope.until)
     elif figure == "first_touch":
-        title, qs = "Resolved by the first owner, never handed off", cohort.filter(metrics.FIRST_TOUCH)
+        title = "Resolved by the first owner, never handed off, no approval"
+        qs = cohort.filter(metrics.first_touch_q())
+        if value:  # "agent:<id>" or "team:<id>"
+            by, _, pk = value.partition(":")
+            if by not in {"agent", "team"}:
+                raise UnknownFigure(value)
+            qs = qs.filter(**{"created_by_id" if by == "agent" else "team_id": _int(pk)})
+            title += ", by this person" if by == "agent" else ", in this team"
     elif figure == "handed_off":
         title, qs = "Handed off at least once", cohort.filter(handoff_count__gt=0)
     elif figure == "retained":
@@ -81,6 +89,10 @@ def drilldown(scope: Scope, figure: str, value: str = "") -> Drilldown:
         qs = cohort.filter(customer__in=metrics.repeat_customer_ids(scope))
     elif figure == "channel":
         title, qs = f"Opened in the period via {_label(Channel, value)}", cohort.filter(channel=value)
+    elif figure in TRIAGE_FIGURES:
+        title, qs = _triage_drilldown(cohort, figure, value)
+    elif figure == "spend":
+        title, qs = _spend_drilldown(cohort, value)
     elif figure == "improvement":
         improvement = Improvement.objects.filter(pk=_int(value)).first()
         if improvement is None:
@@ -104,3 +116,47 @@ PENDING_TITLES = {
     "approvals": "An approval is waiting",
     "remedies": "Opened in the period with a remedy",
 }
+
+
+TRIAGE_FIGURES = {"origin", "why", "what_stage", "part"}
+
+
+def _triage_drilldown(cohort, figure: str, value: str):
+    if figure == "origin":
+        if value == "":
+            return "WHY answered, origin not said", cohort.filter(why__isnull=False, why__origin="")
+        return f"WHY: the problem is {_label(Origin, value).lower()}", cohort.filter(why__origin=value)
+    if figure == "why":
+        name, _, answer = value.partition(":")
+        if name not in WHY_QUESTIONS:
+            raise UnknownFigure(value)
+        question = WhyAnswer._meta.get_field(name).verbose_name
+        if answer == "":
+            return f"{question} Not answered", cohort.filter(why__isnull=False, **{f"why__{name}": ""})
+        return f"{question} {_label(TriState, answer)}", cohort.filter(**{f"why__{name}": answer})
+    if figure == "what_stage":
+        label = _label(JourneyStage, value)
+        return f"WHAT: dissatisfied at {label.lower()}", cohort.filter(what__journey_stage=value)
+    return f"WHAT: the part affected is “{value}”", cohort.filter(what__part_affected__iexact=value)
+
+
+SPEND_KEYS = {
+    "agent": "given_by",
+    "team": "case__team",
+    "kind": "kind",
+    "root_cause": "case__why__root_cause",
+}
+
+
+def _spend_drilldown(cohort, value: str):
+    """Cases of the period with a remedy given by this agent / in this team / of this kind / cause."""
+    Remedy = pending.model_or_none("remedies", "Remedy")
+    by, _, pk = value.partition(":")
+    if Remedy is None or by not in SPEND_KEYS:
+        raise UnknownFigure(value)
+    remedies = Remedy.objects.filter(case=OuterRef("pk"))
+    if pk == "none":
+        remedies = remedies.filter(**{f"{SPEND_KEYS[by]}__isnull": True})
+    else:
+        remedies = remedies.filter(**{SPEND_KEYS[by]: _int(pk)})
+    return f"Opened in the period with a remedy ({by.replace('_', ' ')})", cohort.filter(Exists(remedies))

@@ -12,7 +12,8 @@ from cases.permissions import is_lead
 
 from ..csv import csv_lines
 from ..forms import ScopeForm
-from ..selectors import metrics, pending
+from ..models import FIRST_TOUCH_TARGET_DEFAULT
+from ..selectors import ledger, metrics, pending, rollup, triage
 from ..selectors.drilldown import UnknownFigure, drilldown
 
 PAGE_SIZE = 50
@@ -60,7 +61,10 @@ def dashboard(request):
     form = _scope_form(request)
     scope = form.scope()
     first_response, resolution = metrics.first_response_times(scope), metrics.resolution_times(scope)
-    trend, pareto, csat = metrics.trend(scope), metrics.root_cause_pareto(scope), metrics.csat(scope)
+    # Long unsliced periods: counts and trend from the per-day rollup (and today live).
+    fresh = rollup.freshness(scope)
+    source = rollup if fresh.source == "rollup" else metrics
+    trend, pareto, csat = source.trend(scope), metrics.root_cause_pareto(scope), metrics.csat(scope)
     by_status, by_stage = metrics.now_by_status_and_stage(scope)
     context = {
         "nav": "dashboard",
@@ -71,7 +75,8 @@ def dashboard(request):
         "by_status": by_status,
         "by_stage": by_stage,
         "load": metrics.owner_load(scope),
-        "counts": metrics.period_counts(scope),
+        "counts": source.period_counts(scope),
+        "freshness": fresh,
         "first_response": first_response,
         "resolution": resolution,
         "hours": {
@@ -91,8 +96,32 @@ def dashboard(request):
         "approvals": pending.approvals_waiting(scope),
         "spend": pending.remedy_spend(scope),
         "charts": _charts(trend, pareto, csat),
+        **_ledger_and_triage(scope),
     }
     return render(request, "insights/dashboard.html", context)
+
+
+def _ledger_and_triage(scope) -> dict:
+    """Spend per agent, team, kind and root cause; first touch against the targets; the triage
+    answers broken down."""
+    teams = ledger.first_touch_per_team(scope)
+    return {
+        "ledger": [
+            {"by": by, "title": title, "rows": ledger.remedy_ledger(scope, by)}
+            for by, title in (
+                ("agent", "agent"),
+                ("team", "team"),
+                ("kind", "remedy kind"),
+                ("root_cause", "root cause"),
+            )
+        ],
+        "first_touch_default": FIRST_TOUCH_TARGET_DEFAULT,
+        "first_touch_agents": ledger.first_touch_per_agent(scope),
+        "first_touch_teams": teams,
+        "teams_below_target": [t for t in teams if t["below"]],
+        "why": triage.why_breakdown(scope),
+        "what": triage.what_breakdown(scope),
+    }
 
 
 def _drilldown(request):

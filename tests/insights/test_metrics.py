@@ -4,8 +4,10 @@ import datetime
 
 import pytest
 
+from cases.models import Case
 from insights.selectors import metrics
 from insights.selectors.scope import Scope
+from tests import factories
 from tests.insights import dataset
 
 START, END = datetime.date(2026, 3, 1), datetime.date(2026, 3, 20)
@@ -137,3 +139,13 @@ def test_a_deactivated_lead_sees_no_figures(data, lead):
 
     assert metrics.period_counts(scope(lead))["opened"] == 0
     assert metrics.owner_load(scope(lead)) == []
+
+
+def test_unassigned_cases_read_unassigned_in_the_load_per_owner_not_none_none(lead, team):
+    case = factories.open_case(actor=lead, team=team)
+    Case.objects.filter(pk=case.pk).update(owner=None)
+
+    load = metrics.owner_load(Scope(user=lead, start=START, end=END))
+
+    assert {"value": "none", "label": "Unassigned", "count": 1} in load
+    assert all("None" not in row["label"] for row in load)
