@@ -33,6 +33,10 @@ CHANNEL = "notification"
 _sms_refusals: list[Callable[[str], str]] = []
 # Receipt states that end a delivery badly; the others ("sent", "delivered"...) only record it.
 GATEWAY_FAILED = frozenset({"failed", "undelivered", "rejected", "expired"})
+# Receipts arrive out of order: a state only moves forward (a late "sent" after "delivered" is
+# ignored); our own "refused" is never overwritten.
+GATEWAY_ORDER = {"accepted": 0, "queued": 0, "sending": 1, "sent": 2, "delivered": 3, "read": 4}
+GATEWAY_ORDER |= dict.fromkeys(GATEWAY_FAILED, 4) | {"refused": 9}
 
 
 @dataclass(frozen=True)
@@ -184,10 +188,7 @@ def sms_receipt_record(*, gateway_id: str, state: str, error: str = "", at: date
     so a retried receipt changes nothing the second time, and a late "sent" never overwrites a
     "delivered" or a failure."""
     row = Notification.objects.filter(channel=NotificationChannel.SMS, gateway_id=gateway_id).first()
-    if row is None or row.gateway_state == state:
-        return None
-    final = GATEWAY_FAILED | {"delivered"}
-    if row.gateway_state in final and state not in final:
+    if row is None or GATEWAY_ORDER.get(state, 0) <= GATEWAY_ORDER.get(row.gateway_state, -1):
         return None
     changes: dict = {"gateway_state": state}
     if state in GATEWAY_FAILED:

@@ -165,6 +165,8 @@ def test_delivery_receipts_update_the_messages_state_once(gateways, client, wait
     assert late.status_code == 200 and late.json()["changed"] is False
     row.refresh_from_db()
     assert row.gateway_state == "delivered"
+    read = hmac_post(client, {"type": "receipt", "id": row.gateway_id, "status": "read"})
+    assert read.json()["changed"] is True
 
 
 def test_an_undelivered_receipt_marks_the_message_failed_and_tells_the_case(
