@@ -17,7 +17,7 @@ from . import services, suggestions
 from .models import Article
 
 HISTORY = Path(settings.BASE_DIR) / "bench" / "triage_labelled.jsonl"
-HISTORY_PER_CAUSE = 8
+HISTORY_PER_CAUSE = 6
 ARTICLES = [
     {
         "title": "Charged more than the menu price? The eco-friendly packaging price rise",
