@@ -168,7 +168,8 @@ def callback_book(request, reference: str):
     form = SlotForm(request.POST)
     agent = request.user
     if request.POST.get("agent"):
-        agent = User.objects.filter(pk=request.POST["agent"], is_active=True).first()
+        chosen = request.POST["agent"]
+        agent = User.objects.filter(pk=int(chosen), is_active=True).first() if chosen.isdigit() else None
         if agent is None:
             return _refused(request, case, ValidationError({"agent": "Choose an agent of the team."}))
     if not form.is_valid():

@@ -183,3 +183,13 @@ def test_a_case_that_closes_cancels_its_booked_callback_and_nobody_is_told_it_wa
     monday(ELEVEN + timedelta(hours=1))
     sweep()
     assert not phoned.events.filter(kind="portal.callback.missed").exists()
+
+
+@pytest.mark.parametrize(
+    "fields", [{"starts_at": "not a time"}, {"starts_at": ELEVEN.isoformat(), "agent": "x1"}]
+)
+def test_bad_booking_input_is_refused_with_the_reason_and_books_nothing(phoned, agent, client, fields):
+    client.force_login(agent)
+    answer = client.post(f"/portal/cases/{phoned.reference}/callback/", fields, follow=True)
+    assert answer.status_code == 200 and not Callback.objects.exists()
+    assert "Choose" in answer.content.decode()
