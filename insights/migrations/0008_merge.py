@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('insights', '0003_h15a_survey_outreach'),
-        ('insights', '0007_h15b_rollup_by_author'),
+        ("insights", "0003_h15a_survey_outreach"),
+        ("insights", "0007_h15b_rollup_by_author"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sla', '0006_h15a_rule_history'),
-        ('sla', '0006_h16a_callback_clock'),
-        ('sla', '0006_h16b_sms_gateway_receipts'),
+        ("sla", "0006_h15a_rule_history"),
+        ("sla", "0006_h16a_callback_clock"),
+        ("sla", "0006_h16b_sms_gateway_receipts"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('sla', '0007_merge'),
+        ("sla", "0007_merge"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicaltarget',
-            name='kind',
-            field=models.CharField(choices=[('first_response', 'First response'), ('resolution', 'Resolution'), ('follow_up', 'Follow-up'), ('periodic_update', 'Customer update'), ('stage_what', 'WHAT answered'), ('stage_why', 'WHY answered'), ('stage_different', 'WHAT DIFFERENT answered'), ('promise', 'Promise to the customer'), ('callback', 'Call-back to the customer'), ('reg_acknowledge', 'Regulatory acknowledgement'), ('reg_summary', 'Regulatory summary resolution'), ('reg_final', 'Regulatory final response')], max_length=30),
+            model_name="historicaltarget",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("first_response", "First response"),
+                    ("resolution", "Resolution"),
+                    ("follow_up", "Follow-up"),
+                    ("periodic_update", "Customer update"),
+                    ("stage_what", "WHAT answered"),
+                    ("stage_why", "WHY answered"),
+                    ("stage_different", "WHAT DIFFERENT answered"),
+                    ("promise", "Promise to the customer"),
+                    ("callback", "Call-back to the customer"),
+                    ("reg_acknowledge", "Regulatory acknowledgement"),
+                    ("reg_summary", "Regulatory summary resolution"),
+                    ("reg_final", "Regulatory final response"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
