@@ -7,10 +7,11 @@ class SlaConfig(AppConfig):
     verbose_name = "SLA clocks and escalations"
 
     def ready(self):
+        from cases.demo import register_seeder
         from cases.selectors import register_queue_order
         from cases.timeline import register_words
 
-        from . import config, notify, reactions, selectors, timeline
+        from . import config, demo, notify, reactions, selectors, timeline
         from .privacy import register
 
         register()  # its eraser and exporter join every customer erasure and export
@@ -19,3 +20,6 @@ class SlaConfig(AppConfig):
         config.register()  # policies and calendars are cached; a change drops them
         register_queue_order(selectors.by_time_to_breach)  # queues: soonest deadline first
         register_words("sla.", sentence=timeline.sentence, detail=timeline.detail)
+        # The demo's history: the sweep runs as the replayed clock moves; people read their bell.
+        register_seeder("tick", demo.replay_tick)
+        register_seeder("day_end", demo.replay_day_end)
