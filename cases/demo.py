@@ -6,7 +6,7 @@ import itertools
 import random
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import Role, Team, User
@@ -147,7 +147,12 @@ class Replay:
             heapq.heappush(self._queue, (when, next(self._seq), step))
 
     def run(self) -> None:
-        import time_machine  # a development tool: only the demo moves the clock
+        try:
+            import time_machine  # a development tool: only the demo moves the clock
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                "The demo replays its history with time-machine: pip install -r requirements-dev.txt"
+            ) from exc
 
         day = self.start
         while day < self.end - datetime.timedelta(hours=24):  # the last day's news stays unread
