@@ -2,7 +2,8 @@
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case as Case_
+from django.db.models import F, Q, QuerySet, Value, When
 
 from .models import Case, CaseEvent, Customer
 from .models.case import OPEN_STATUSES
@@ -22,6 +23,35 @@ def register_queue_order(order) -> None:
 
 def by_urgency(qs: QuerySet[Case]) -> QuerySet[Case]:
     return _queue_order[0](qs) if _queue_order else qs.order_by("opened_at", "id")
+
+
+SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+# Column -> what it sorts by; `due` is the soonest running clock (the SLA annotates it).
+SORTS = {
+    "case": ("id",),
+    "customer": ("customer__name", "id"),
+    "summary": ("summary", "id"),
+    "severity": ("severity_rank", "id"),
+    "status": ("status", "id"),
+    "triage": ("triage_stage", "id"),
+    "owner": ("owner__first_name", "owner__last_name", "id"),
+    "opened": ("opened_at", "id"),
+    "due": ("next_due", "id"),
+}
+
+
+def sort_cases(qs: QuerySet[Case], sort: str) -> tuple[QuerySet[Case], str]:
+    """Order by a column (`-column` descending); an unknown column keeps the urgency order."""
+    column = sort.removeprefix("-")
+    if column not in SORTS or (column == "due" and "next_due" not in qs.query.annotations):
+        return qs, ""
+    if column == "severity":
+        qs = qs.annotate(
+            severity_rank=Case_(*[When(severity=k, then=Value(v)) for k, v in SEVERITY_RANK.items()])
+        )
+    desc = sort.startswith("-")
+    fields = [F(f).desc(nulls_last=True) if desc else F(f).asc(nulls_last=True) for f in SORTS[column]]
+    return qs.order_by(*fields), sort
 
 
 def my_cases(user) -> QuerySet[Case]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import case_page, customers, lists
+from .views import case_page, customers, desk, lists
 
 app_name = "cases"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("", lists.my_cases, name="my_cases"),
     path("queue/", lists.queue, name="queue"),
     path("search/", lists.search, name="search"),
+    path("queue/bulk/", desk.bulk, name="bulk"),
+    path("queue/views/", desk.saved_view_save, name="saved_view_save"),
+    path("queue/views/<int:pk>/delete/", desk.saved_view_delete, name="saved_view_delete"),
     path("new/", case_page.case_new, name="new"),
     path("customers/lookup/", lists.customer_lookup, name="customer_lookup"),
     path("customers/erasures/", customers.customer_erasures_view, name="customer_erasures"),
@@ -22,4 +25,5 @@ urlpatterns = [
     ),
     path("<str:reference>/assign/", case_page.case_assign, name="assign"),
     path("<str:reference>/note/", case_page.case_note, name="note"),
+    path("<str:reference>/presence/", desk.presence, name="presence"),
 ]

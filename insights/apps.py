@@ -18,6 +18,7 @@ class InsightsConfig(AppConfig):
 
         outreach.register()  # resolving a case starts the survey's clock
         # The learning loop on top of the worked cases: follow-ups, surveys, an improvement.
+        register_seeder("follow_up", demo.seed_follow_up)
         register_seeder(
             "cases", lambda world: demo.seed_learning_loop(manager=world.users["max"], rng=world.rng)
         )

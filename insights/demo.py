@@ -6,12 +6,10 @@ import random
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Case, CorrectiveAction, Status
-from cases.services import case_transition
-from cases.workflow import AFTER_FIX, Action
+from cases.models import CorrectiveAction
 
 from . import services
-from .models import FollowUpOutcome
+from .models import Improvement
 
 # (outcome, retained) in turn: most recoveries work; some customers cannot be reached or leave.
 OUTCOMES = [
@@ -26,31 +24,31 @@ OUTCOMES = [
 SCORES = [5, 5, 4, 4, 4, 3, 2]
 
 
+def seed_follow_up(world, case) -> bool:
+    """The call back after the fix, as the replay reaches it: most recoveries work; a survey goes
+    to every other customer reached, answered a few hours later."""
+    i = world.counts.get("follow_ups", 0)
+    world.counts["follow_ups"] = i + 1
+    actor = case.owner or world.users["max"]
+    outcome, retained = OUTCOMES[i % len(OUTCOMES)]
+    services.follow_up_record(case=case, actor=actor, outcome=outcome, retained=retained, note=_note(outcome))
+    if i % 2 == 0 and outcome != "still_unhappy" and case.customer.email:
+        _invitation, token = services.survey_send(case=case, actor=actor, channel="email")
+        score = SCORES[i // 2 % len(SCORES)]
+        comment = "" if score > 2 else "Still not sorted."
+
+        def answer():
+            services.survey_answer(token=token, score=score, comment=comment)
+            world.revisit(case.pk)  # a low score reopens the case
+
+        world.at(world.now + datetime.timedelta(hours=world.rng.uniform(1, 30)), answer)
+    return True
+
+
 def seed_learning_loop(*, manager, rng: random.Random) -> None:
-    if FollowUpOutcome.objects.exists():
+    """After the history: one improvement that went live two weeks ago."""
+    if Improvement.objects.filter(status="done").exists():
         return
-    # Some cases passed to the lead get fixed there: first-touch resolution is then below 100 %.
-    handed = list(Case.objects.filter(handoff_count__gt=0, status=Status.RESPONDED).order_by("id"))
-    for case in handed[::2]:
-        case_transition(
-            case=case,
-            action=Action.RESOLVE,
-            actor=case.owner,
-            data={"resolution": "The lead refunded in full and called the customer."},
-        )
-    fixed = list(Case.objects.filter(status__in=AFTER_FIX).select_related("owner", "customer").order_by("id"))
-    for i, case in enumerate(fixed):
-        if i % 3 == 2:
-            continue  # some customers have not been called back yet
-        actor = case.owner or manager
-        outcome, retained = OUTCOMES[i % len(OUTCOMES)]
-        services.follow_up_record(
-            case=case, actor=actor, outcome=outcome, retained=retained, note=_note(outcome)
-        )
-        if i % 2 == 0 and outcome != "still_unhappy" and case.customer.email:
-            _invitation, token = services.survey_send(case=case, actor=actor, channel="email")
-            score = SCORES[i // 2 % len(SCORES)]
-            services.survey_answer(token=token, score=score, comment="" if score > 2 else "Still not sorted.")
     _completed_improvement(manager)
 
 

@@ -262,6 +262,8 @@ SPECTACULAR_SETTINGS = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "api": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api"},
+    # Who has a case open right now (cases.presence): short-lived, shared by every web process.
+    "presence": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "presence"},
     # Generation numbers of static configuration (cases.config): shared by every process.
     "config": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -278,6 +280,11 @@ if os.environ.get("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "KEY_PREFIX": "recovery-api",
+    }
+    CACHES["presence"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "recovery-presence",
     }
 
 # How often a process asks whether static configuration changed elsewhere (cases.config).

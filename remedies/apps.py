@@ -14,7 +14,7 @@ class RemediesConfig(AppConfig):
 
         register()  # its eraser and exporter join every customer erasure and export
         register_seeder("people", lambda world: demo.install_default_caps())
-        register_seeder("cases", lambda world: demo.seed_remedies(cases=world.worked, rng=world.rng))
+        register_seeder("responded", demo.seed_remedy)  # a remedy now and then, as cases are answered
         from accounts.history import register_rule
 
         from .models import AuthorityCap, RemedyKind

@@ -38,29 +38,28 @@ DEMO_REMEDIES = [
 ]
 
 
-def seed_remedies(*, cases, rng, limit: int = 12) -> int:
-    """A few remedies on worked cases, small enough to leave the demo agents most of today's budget."""
+def seed_remedy(world, case, *, limit: int = 12) -> bool:
+    """Now and then a remedy right after the first response; few, to leave the demo agents most
+    of today's budget."""
     from . import services
 
+    rng = world.rng
+    given = world.counts.get("remedies", 0)
+    if given >= limit or case.owner is None or case.status not in WORKED or rng.random() < 0.6:
+        return False
     kinds = {kind.code: kind for kind in RemedyKind.objects.filter(active=True)}
-    given = 0
-    for case in cases:
-        if given >= limit:
-            break
-        if case.owner is None or case.status not in WORKED or rng.random() < 0.5:
-            continue
-        code, note, plus_one = rng.choice(DEMO_REMEDIES)
-        if code not in kinds:
-            continue
-        services.remedy_give(
-            case=case,
-            actor=case.owner,
-            kind=kinds[code],
-            amount=kinds[code].default_amount,
-            currency=settings.DEFAULT_CURRENCY,
-            note=note,
-            plus_one=plus_one,
-            confirmed_customer_total=True,
-        )
-        given += 1
-    return given
+    code, note, plus_one = rng.choice(DEMO_REMEDIES)
+    if code not in kinds:
+        return False
+    services.remedy_give(
+        case=case,
+        actor=case.owner,
+        kind=kinds[code],
+        amount=kinds[code].default_amount,
+        currency=settings.DEFAULT_CURRENCY,
+        note=note,
+        plus_one=plus_one,
+        confirmed_customer_total=True,
+    )
+    world.counts["remedies"] = given + 1
+    return True

@@ -7,10 +7,11 @@ class SlaConfig(AppConfig):
     verbose_name = "SLA clocks and escalations"
 
     def ready(self):
+        from cases.demo import register_seeder
         from cases.selectors import register_queue_order
         from cases.timeline import register_words
 
-        from . import config, notify, reactions, selectors, timeline
+        from . import config, demo, notify, reactions, selectors, timeline
         from .privacy import register
 
         register()  # its eraser and exporter join every customer erasure and export
@@ -31,3 +32,6 @@ class SlaConfig(AppConfig):
             (TeamCalendar, "Team calendars"),
         ):
             register_rule(model, title)  # every change kept: who, when, before and after
+        # The demo's history: the sweep runs as the replayed clock moves; people read their bell.
+        register_seeder("tick", demo.replay_tick)
+        register_seeder("day_end", demo.replay_day_end)

@@ -11,12 +11,25 @@ from accounts.models import Team, User
 from cases import services as case_services
 from cases.models import Case, Customer, Product
 
+from .escalation import sweep
 from .models import Clock
+from .notify import notifications_mark_read
 from .policies import policies_ensure_defaults
 from .services import promise_make
 
 WATCH = "DEMO-WATCH"
 PROMISE_MINUTES = 5
+
+
+def replay_tick(world) -> None:
+    """The sweep at the replayed moment: what fell due since the last tick fires now."""
+    sweep()
+
+
+def replay_day_end(world) -> None:
+    """At the end of a working day everyone has read their notices."""
+    for user in world.users.values():
+        notifications_mark_read(user=user)
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Read-side queries for clocks, the at-risk view, queues and the notification bell."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import F, OuterRef, QuerySet, Subquery
@@ -70,6 +71,50 @@ def inbox(user, limit: int = 100) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP).select_related(
         "case"
     )[:limit]
+
+
+# What each notice is, from the event that caused it (the subject alone can read alike for a late
+# warning and the breach).
+ENTRY_KINDS = (
+    ("sla.clock.warned", "warning", "Warning"),
+    ("sla.clock.breached", "breach", "Breach"),
+    ("sla.clock.escalated", "escalation", "Escalation"),
+)
+
+
+def entry_kind(kind: str) -> tuple[str, str]:
+    """(css word, label) for a notice's event kind."""
+    for prefix, word, label in ENTRY_KINDS:
+        if kind.startswith(prefix):
+            return word, label
+    if "approval" in kind:
+        return "approval", "Approval decided" if "decided" in kind else "Approval asked"
+    return "notice", "Notice"
+
+
+@dataclass
+class NoticeGroup:
+    """One case's notices, newest first: the bell lists a case once however often it rang."""
+
+    case: Case | None
+    entries: list
+    latest: datetime
+    unread: int
+
+
+def inbox_by_case(user, limit: int = 100) -> list[NoticeGroup]:
+    groups: dict = {}
+    rows = Notification.objects.filter(recipient=user, channel=NotificationChannel.IN_APP).select_related(
+        "case", "event"
+    )[:limit]
+    for n in rows:
+        n.entry_word, n.entry_label = entry_kind(n.event.kind if n.event_id else "")
+        key = n.case_id or f"n{n.pk}"
+        if key not in groups:
+            groups[key] = NoticeGroup(case=n.case, entries=[], latest=n.created_at, unread=0)
+        groups[key].entries.append(n)
+        groups[key].unread += n.read_at is None
+    return list(groups.values())
 
 
 def failed_deliveries(limit: int = 200) -> QuerySet[Notification]:

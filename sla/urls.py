@@ -7,6 +7,7 @@ app_name = "sla"
 urlpatterns = [
     path("at-risk/", views.at_risk, name="at_risk"),
     path("notifications/", views.notifications, name="notifications"),
+    path("bell/", views.bell, name="bell"),
     path("deliveries/", views.deliveries, name="deliveries"),
     path("deliveries/<int:pk>/retry/", views.delivery_retry, name="delivery_retry"),
     path("policies/", views.policies, name="policies"),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -138,7 +138,16 @@ def notifications(request):
     if request.method == "POST":
         notifications_mark_read(user=request.user)
         return redirect("sla:notifications")
-    return render(request, "sla/notifications.html", {"nav": "bell", "items": selectors.inbox(request.user)})
+    groups = selectors.inbox_by_case(request.user)
+    return render(request, "sla/notifications.html", {"nav": "bell", "groups": groups})
+
+
+@require_GET
+def bell(request):
+    """The bell alone, polled by the top bar so its count follows without a reload."""
+    if not request.user.is_authenticated:
+        return HttpResponse(status=204)  # signed out: leave the bell as it is, no login page in it
+    return render(request, "sla/_bell_link.html", {"nav": request.GET.get("nav", "")})
 
 
 def _require_manager(user) -> None:

@@ -1,5 +1,6 @@
 from .case import Case, Channel, JourneyStage, Product, Severity, Status, TriageStage
 from .customers import Customer, CustomerErasure, CustomerExternalId
+from .desk import SavedView
 from .idempotency import IdempotencyKey
 from .timeline import CaseEvent, Handoff
 from .triage import (
@@ -29,6 +30,7 @@ __all__ = [
     "JourneyStage",
     "Origin",
     "Product",
+    "SavedView",
     "RootCause",
     "Scope",
     "Severity",

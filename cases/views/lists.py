@@ -5,10 +5,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.models import Team
+from accounts.models import Team, User
 
 from .. import selectors
-from ..models import Status, TriageStage
+from ..models import SavedView, Status, TriageStage
+from .desk import BULK_ACTIONS
 
 PAGE_SIZE = 50
 
@@ -20,8 +21,25 @@ def _page(request, qs):
 @login_required
 @require_GET
 def my_cases(request):
-    page = _page(request, selectors.my_cases(request.user))
-    return render(request, "cases/my_cases.html", {"page": page, "nav": "mine"})
+    qs, sort = selectors.sort_cases(selectors.my_cases(request.user), request.GET.get("sort", ""))
+    return render(
+        request,
+        "cases/my_cases.html",
+        {
+            "page": _page(request, qs),
+            "nav": "mine",
+            "sort": sort,
+            "sort_params": _params(request, "sort", "page"),
+        },
+    )
+
+
+def _params(request, *drop: str) -> str:
+    """The query string without `drop`: the sort links and pages keep the other filters."""
+    kept = request.GET.copy()
+    for name in drop:
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 @login_required
@@ -38,17 +56,31 @@ def queue(request):
         team_id=int(team_id) if team_id and team_id.isdigit() else None,
         unassigned=unassigned,
     )
+    qs, sort = selectors.sort_cases(qs, request.GET.get("sort", ""))
     teams = Team.objects.all() if request.user.sees_all_teams else request.user.teams.all()
     return render(
         request,
         "cases/queue.html",
         {
             "page": _page(request, qs),
+            "sort": sort,
+            "sort_params": _params(request, "sort", "page"),
+            "here": _params(request, "page"),
+            "saved_views": SavedView.objects.filter(user=request.user),
+            "bulk": True,
+            "bulk_actions": BULK_ACTIONS,
+            "owners": User.objects.filter(is_active=True, teams__in=teams).distinct().order_by("first_name"),
             "nav": "queue",
             "teams": teams,
             "statuses": Status.choices,
             "stages": TriageStage.choices,
-            "filters": {"status": status, "stage": stage, "team": team_id or "", "unassigned": unassigned},
+            "filters": {
+                "status": status,
+                "stage": stage,
+                "team": team_id or "",
+                "unassigned": unassigned,
+                "sort": sort,
+            },
         },
     )
 

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -17,3 +19,37 @@ def test_seeding_twice_creates_nothing_new_and_covers_every_stage():
     assert set(Case.objects.values_list("triage_stage", flat=True)) == {"what", "why", "different", "done"}
     assert Case.objects.filter(handoff_count__gt=0).exists()
     assert User.objects.get(username="ava").check_password("recover-2026")
+
+
+def test_the_demo_tells_the_story_of_a_healthy_team_with_a_few_problems():
+    """Months replayed on a moving clock: answers within minutes, most clocks met, a few breaches
+    the sweep really saw, resolutions spread over many days, and a bell with only recent news."""
+    import statistics
+
+    from django.utils import timezone
+
+    from sla.models import Clock, Notification
+
+    call_command("seed_demo", cases=60, verbosity=0)
+    now = timezone.now()
+    first = Clock.objects.filter(kind="first_response", stopped_at__isnull=False)
+    met = first.filter(breached_at__isnull=True).count() / first.count()
+    assert 0.75 <= met <= 0.98, met
+    minutes = statistics.median((c.stopped_at - c.started_at).total_seconds() / 60 for c in first)
+    assert minutes < 90, minutes
+    breaches = CaseEvent.objects.filter(kind="sla.clock.breached")
+    assert breaches.exists() and CaseEvent.objects.filter(kind="sla.clock.escalated").exists()
+    assert all(e.created_at < now for e in breaches)
+    overdue = [now - c.due_at for c in Clock.objects.filter(stopped_at=None, due_at__lt=now)]
+    assert max(overdue, default=datetime.timedelta(0)) < datetime.timedelta(days=3), overdue
+    resolved_days = {
+        timezone.localdate(e.created_at)
+        for e in CaseEvent.objects.filter(kind="case.transitioned", data__action="resolve")
+    }
+    assert len(resolved_days) >= 20
+    opened = Case.objects.order_by("opened_at")
+    assert now - opened.first().opened_at > datetime.timedelta(days=60)
+    for name in ("ava", "sam", "lee", "max"):
+        unread = Notification.objects.filter(recipient__username=name, channel="in_app", read_at=None)
+        assert unread.count() <= 10, (name, unread.count())
+        assert not unread.filter(created_at__lt=now - datetime.timedelta(days=4)).exists()
