@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Team, User
@@ -12,7 +13,7 @@ from cases import services as case_services
 from cases.models import Case, Customer, Product
 
 from .escalation import sweep
-from .models import Clock
+from .models import Clock, Notification
 from .notify import notifications_mark_read
 from .policies import policies_ensure_defaults
 from .services import promise_make
@@ -27,9 +28,13 @@ def replay_tick(world) -> None:
 
 
 def replay_day_end(world) -> None:
-    """At the end of a working day everyone has read their notices."""
+    """At the end of a working day everyone has read their notices, and the day's e-mail and text
+    messages went out that day: a fresh `make run` must not post months of history at start-up."""
     for user in world.users.values():
         notifications_mark_read(user=user)
+    Notification.objects.filter(
+        delivered_at__isnull=True, failed_at__isnull=True, created_at__lte=timezone.now()
+    ).update(delivered_at=F("created_at"), next_attempt_at=None)
 
 
 @dataclass
