@@ -134,6 +134,16 @@ ENDPOINTS: dict[tuple[str, str], dict[str, int]] = {
     ("insights:survey_send", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
     ("survey", "GET"): row(410, 410, 410, 410, 410, 410, 410, 410, 410, 410),
     ("survey", "POST"): row(410, 410, 410, 410, 410, 410, 410, 410, 410, 410),
+    # The customer's status page: a link that is not one is 404 to everybody, logged in or not.
+    ("portal:status", "GET"): row(404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("portal:reply", "POST"): row(404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("portal:callback_move", "POST"): row(404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("portal:callback_confirm", "POST"): row(404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("portal:callback_book", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
+    ("portal:callback_log", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
+    ("portal:link_revoke", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
+    ("portal:feed", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("portal:photo", "GET"): row(302, 404, 404, 404, 404, 404, 302, 302, 302, 302),
     ("healthz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("readyz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
@@ -182,6 +192,12 @@ FIXED = {
     "insights:improvement": {"pk": 999999},
     "insights:improvement_status": {"pk": 999999},
     "inbound:attachment": {"pk": 999999},
+    "portal:status": {"token": "not-a-real-token"},
+    "portal:reply": {"token": "not-a-real-token"},
+    "portal:callback_move": {"token": "not-a-real-token", "pk": 999999},
+    "portal:callback_confirm": {"token": "not-a-real-token", "pk": 999999},
+    "portal:callback_log": {"pk": 999999},
+    "portal:photo": {"pk": 999999},
     "api:remedy-kind-detail": {"code": "coupon"},
 }
 SKIP_NAMESPACES = ("admin",)  # Django's admin checks is_staff itself; tested in its own tests
