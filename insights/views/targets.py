@@ -24,6 +24,8 @@ def targets(request):
         teams = teams.filter(pk__in=request.user.teams.values("pk"))
     bound = None
     if request.method == "POST":
+        if not request.user.sees_all_teams:  # before the form: a lead's empty POST is a 403, not a 400
+            raise PermissionDenied("Only a manager sets the teams' targets.")
         bound = TeamTargetForm(request.POST)
         if bound.is_valid():
             target = team_target_set(
