@@ -116,11 +116,14 @@ def _with_footers(case: Case, channel: str, body: str) -> str:
     return "\n\n".join([body.rstrip(), *lines]) if lines else body
 
 
-def message_send_automatic(*, case: Case, kind: str, subject: str, body: str) -> CustomerMessage | None:
-    """A message no person wrote (a call-back's confirmation or reminder), by the usual route;
-    None when the customer has no address to send it to. Called inside the caller's transaction."""
+def message_send_automatic(
+    *, case: Case, kind: str, subject: str, body: str, channel: str = ""
+) -> CustomerMessage | None:
+    """A message no person wrote (a call-back's reminder, a survey, an approval's wait) on the
+    customer's usual channel or the one named; None when we have no way to reach them: the caller
+    records that instead. Called inside the caller's transaction."""
     try:
-        route = message_route(case=case)
+        route = message_route(case=case, channel=channel)
     except ValidationError:
         return None
     rendered = message_render(case=case, subject=subject, body=body)
@@ -263,16 +266,3 @@ def acknowledgement_send(*, case: Case) -> CustomerMessage | None:
         actor=None,
         automatic=True,
     )
-
-
-def automatic_message_send(
-    *, case: Case, kind: str, subject: str, body: str, channel: str = ""
-) -> CustomerMessage | None:
-    """A message the system sends on its own (no case move) on the customer's usual channel, or
-    the one named. None when we have no way to reach them: the caller records that instead."""
-    try:
-        route = message_route(case=case, channel=channel)
-    except ValidationError:
-        return None
-    rendered = message_render(case=case, subject=subject, body=body)
-    return _queue(case=case, kind=kind, rendered=rendered, route=route, actor=None, automatic=True)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from cases.events import Notice, record_event
 from messaging.models import MessageKind
-from messaging.services import automatic_message_send
+from messaging.services import message_send_automatic
 
 from .models import ApprovalEscalation, ApprovalLevel, ApprovalRequest, ApprovalStatus
 
@@ -84,7 +84,7 @@ def _notice(approval: ApprovalRequest, level: int, deciders: list[User], next_at
 
 
 def _tell_customer(approval: ApprovalRequest, answer_by: datetime.datetime) -> bool:
-    message = automatic_message_send(
+    message = message_send_automatic(
         case=approval.case,
         kind=MessageKind.UPDATE,
         subject=f"Your case {approval.case.reference}: an update",

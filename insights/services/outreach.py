@@ -19,7 +19,7 @@ from cases.models import Case
 from cases.selectors import row_facts
 from cases.workflow import Action, Work, work_problems
 from messaging.models import MessageKind
-from messaging.services import automatic_message_send
+from messaging.services import message_send_automatic
 
 from ..models import SurveyInvitation, SurveyOptOut, SurveyOutreach
 from .surveys import SURVEY_DAYS, _hash, survey_find
@@ -68,7 +68,7 @@ def _skip(outreach: SurveyOutreach, why: str, now) -> None:
 
 def _message(case: Case, token: str, *, reminder: bool, channel: str = ""):
     first = "A reminder: we would still like to know" if reminder else "We would like to know"
-    return automatic_message_send(
+    return message_send_automatic(
         case=case,
         kind=MessageKind.FOLLOW_UP,
         channel=channel,
