@@ -48,7 +48,10 @@ def _render_case(
     facts = services.case_facts(case)
     leads = is_lead(request.user)
     offered = available_actions(facts, leads=leads)
-    customer_actions = [(a, RULES[a], False) for a in offered if RULES[a].track == "status"]
+    # The first response is the first public reply, sent from the reply composer: one path.
+    customer_actions = [
+        (a, RULES[a], False) for a in offered if RULES[a].track == "status" and a != Action.RESPOND
+    ]
     if sent_action is not None and sent_action not in offered and RULES[sent_action].track == "status":
         # The move sent from a stale page is no longer on offer: its form stays, read-only, so
         # what was typed can be copied; it cannot be sent again.
