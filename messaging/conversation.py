@@ -49,7 +49,9 @@ def case_conversation(case: Case, *, limit: int = 50) -> list[Entry]:
         .select_related("notification", "sent_by")
         .order_by("-created_at", "-id")[:limit]
     ]
-    events = case.events.filter(kind__in=[INBOUND, NOTE]).select_related("actor").order_by("-created_at", "-id")
+    events = (
+        case.events.filter(kind__in=[INBOUND, NOTE]).select_related("actor").order_by("-created_at", "-id")
+    )
     for event in events[:limit]:
         data = event.data or {}
         if event.kind == INBOUND:

@@ -97,7 +97,10 @@ def reply(request, reference: str):
         try:
             if data["visibility"] == ReplyForm.INTERNAL:
                 case_add_note(
-                    case=case, actor=request.user, text=data["body"], expected_version=expected_version(request)
+                    case=case,
+                    actor=request.user,
+                    text=data["body"],
+                    expected_version=expected_version(request),
                 )
                 note = "Internal note added."
             else:
@@ -138,6 +141,9 @@ def reply_preview(request, reference: str):
     form.is_valid()
     data = form.cleaned_data
     preview = message_render(
-        case=case, subject=data.get("subject") or "", body=data.get("body") or "", promised_at=data.get("due_at")
+        case=case,
+        subject=data.get("subject") or "",
+        body=data.get("body") or "",
+        promised_at=data.get("due_at"),
     )
     return render(request, "messaging/_preview.html", {"preview": preview})

@@ -3,8 +3,8 @@
 import pytest
 
 from cases import services
-from cases.workflow import Action
 from cases.models import Case, Customer
+from cases.workflow import Action
 from tests import factories
 from tests.factories import PASSWORD, WHAT_ANSWERS
 
