@@ -12,6 +12,7 @@ from cases.api import routes as cases_api
 from cases.api.errors import api_not_found
 from cases.api.filters import case_filters_add
 from integrations import api as integrations_api
+from messaging import api as messaging_api
 from remedies import api as remedies_api
 from sla import api as sla_api
 
@@ -49,7 +50,13 @@ class Router(DefaultRouter):
 
 router = Router(trailing_slash=True)
 router.include_root_view = False
-for endpoints in (cases_api.ENDPOINTS, integrations_api.ENDPOINTS, remedies_api.ENDPOINTS, sla_api.ENDPOINTS):
+for endpoints in (
+    cases_api.ENDPOINTS,
+    integrations_api.ENDPOINTS,
+    messaging_api.ENDPOINTS,
+    remedies_api.ENDPOINTS,
+    sla_api.ENDPOINTS,
+):
     for prefix, viewset, basename in endpoints:
         router.register(prefix, viewset, basename=basename)
 
