@@ -22,6 +22,7 @@ class Entry:
     state: str = ""  # delivery of an outgoing message: queued, delivered, failed
     kind: str = ""
     reply_to: str = ""  # a mail reply names the subject it answers
+    address: str = ""
 
 
 def _state(message: CustomerMessage) -> str:
@@ -44,6 +45,7 @@ def case_conversation(case: Case, *, limit: int = 50) -> list[Entry]:
             body=m.body,
             state=_state(m),
             kind=m.get_kind_display(),
+            address=m.address,
         )
         for m in CustomerMessage.objects.filter(case=case)
         .select_related("notification", "sent_by")

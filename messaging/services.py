@@ -210,7 +210,27 @@ def _settings_changed(**kwargs) -> None:
 
 
 def _on_case_opened(event) -> None:
-    acknowledgement_send(case=event.case)
+    if event.data.get("apologise") and event.actor is not None:
+        apology_send(case=event.case, actor=event.actor)  # a person's apology: no automatic one
+    else:
+        acknowledgement_send(case=event.case)
+
+
+DEFAULT_APOLOGY = (
+    "Hello {first_name},\n\nI am sorry. I am {owner} and I own your case {reference} until it is put right.\n"
+)
+
+
+def apology_send(*, case: Case, actor) -> CustomerMessage:
+    """The apology from its template, e.g. as the agent opens the case: the first response."""
+    template = MessageTemplate.objects.filter(kind=MessageKind.APOLOGY, active=True).first()
+    return message_send(
+        case=case,
+        actor=actor,
+        kind=MessageKind.APOLOGY,
+        subject=template.subject if template else "We are sorry",
+        body=template.body if template else DEFAULT_APOLOGY,
+    )
 
 
 def register() -> None:

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "integrations",
     "insights",
     "messaging",
+    "desk",  # after messaging: its reaction to an opening runs after the apology's
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("insights/", include("insights.urls")),
+    path("desk/", include("desk.urls")),
     path("messaging/", include("messaging.urls")),
     # The customer's survey link: public, short, works on a phone.
     path("s/<str:token>/", survey, name="survey"),
