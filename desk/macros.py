@@ -64,7 +64,11 @@ def macro_apply(*, case: Case, actor, macro: Macro) -> MacroResult:
     step = macro.name
     try:
         with transaction.atomic():
-            case = Case.objects.select_for_update(of=("self",)).select_related("customer", "team").get(pk=case.pk)
+            case = (
+                Case.objects.select_for_update(of=("self",))
+                .select_related("customer", "team")
+                .get(pk=case.pk)
+            )
             require_work(actor, case)
             if macro.message_template_id:
                 step = f"Message “{macro.message_template}”"

@@ -61,7 +61,9 @@ def customer_story(user, customer: Customer, *, now: datetime.datetime | None = 
     )
     ids = [c.pk for c in cases]
     remedies = list(
-        Remedy.objects.filter(case_id__in=ids).select_related("kind", "case", "given_by").order_by("given_at", "id")
+        Remedy.objects.filter(case_id__in=ids)
+        .select_related("kind", "case", "given_by")
+        .order_by("given_at", "id")
     )
     running: dict[str, Decimal] = {}
     lines = []
@@ -83,7 +85,9 @@ def customer_story(user, customer: Customer, *, now: datetime.datetime | None = 
             .select_related("case", "notification", "sent_by")
             .order_by("-created_at", "-id")[:100]
         ),
-        surveys=list(SurveyResponse.objects.filter(case_id__in=ids).select_related("case").order_by("-answered_at")),
+        surveys=list(
+            SurveyResponse.objects.filter(case_id__in=ids).select_related("case").order_by("-answered_at")
+        ),
         follow_ups=list(
             FollowUpOutcome.objects.filter(case_id__in=ids)
             .select_related("case", "recorded_by")
@@ -123,4 +127,3 @@ def customer_year_remedies(customer_id: int, *, now: datetime.datetime | None = 
     for r in remedies:
         totals[r.currency] = totals.get(r.currency, Decimal("0")) + r.amount
     return remedies, totals or {settings.DEFAULT_CURRENCY: Decimal("0.00")}
-

@@ -48,7 +48,10 @@ def intake_context(request):
             customer = None
     if customer is not None:
         cases = list(
-            visible_cases(request.user).filter(customer=customer).select_related("owner").order_by("-opened_at")[:8]
+            visible_cases(request.user)
+            .filter(customer=customer)
+            .select_related("owner")
+            .order_by("-opened_at")[:8]
         )
         remedies, totals = selectors.customer_year_remedies(customer.pk)
     context = {
@@ -108,5 +111,3 @@ def macro_apply_view(request, reference: str, pk: int):
         return redirect(f"/cases/{case.reference}/#macros")
     messages.success(request, result.sentence())
     return redirect(f"/cases/{case.reference}/#messages")
-
-

@@ -11,6 +11,7 @@ from rest_framework.routers import DefaultRouter
 from cases.api import routes as cases_api
 from cases.api.errors import api_not_found
 from cases.api.filters import case_filters_add
+from desk import api as desk_api
 from integrations import api as integrations_api
 from messaging import api as messaging_api
 from remedies import api as remedies_api
@@ -56,6 +57,7 @@ for endpoints in (
     messaging_api.ENDPOINTS,
     remedies_api.ENDPOINTS,
     sla_api.ENDPOINTS,
+    desk_api.ENDPOINTS,
 ):
     for prefix, viewset, basename in endpoints:
         router.register(prefix, viewset, basename=basename)

@@ -2,44 +2,135 @@
 
 import django.core.validators
 import django.db.models.deletion
-import remedies.models
 from django.conf import settings
 from django.db import migrations, models
 
+import remedies.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('messaging', '0002_default_templates'),
-        ('remedies', '0003_approval_escalation'),
+        ("messaging", "0002_default_templates"),
+        ("remedies", "0003_approval_escalation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Macro',
+            name="Macro",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('description', models.CharField(blank=True, help_text='When to use it, for the agent.', max_length=300)),
-                ('remedy_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)])),
-                ('remedy_currency', models.CharField(default=remedies.models.default_currency, max_length=3, validators=[django.core.validators.RegexValidator('^[A-Z]{3}$', 'Use a three-letter ISO currency code, e.g. GBP.')])),
-                ('remedy_note', models.CharField(blank=True, max_length=500, verbose_name='Note to the customer')),
-                ('promise_what', models.CharField(blank=True, help_text='e.g. "call you back today".', max_length=200, verbose_name='What we promise')),
-                ('promise_hours', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='Promised within (hours)')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='Internal note')),
-                ('active', models.BooleanField(default=True)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order on the case page.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message_template', models.ForeignKey(blank=True, help_text='Sent to the customer by their channel. The apology is the first response.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='messaging.messagetemplate')),
-                ('remedy_kind', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='remedies.remedykind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "description",
+                    models.CharField(blank=True, help_text="When to use it, for the agent.", max_length=300),
+                ),
+                (
+                    "remedy_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "remedy_currency",
+                    models.CharField(
+                        default=remedies.models.default_currency,
+                        max_length=3,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z]{3}$", "Use a three-letter ISO currency code, e.g. GBP."
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "remedy_note",
+                    models.CharField(blank=True, max_length=500, verbose_name="Note to the customer"),
+                ),
+                (
+                    "promise_what",
+                    models.CharField(
+                        blank=True,
+                        help_text='e.g. "call you back today".',
+                        max_length=200,
+                        verbose_name="What we promise",
+                    ),
+                ),
+                (
+                    "promise_hours",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="Promised within (hours)",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="Internal note")),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Order on the case page."),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message_template",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Sent to the customer by their channel. The apology is the first response.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="messaging.messagetemplate",
+                    ),
+                ),
+                (
+                    "remedy_kind",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="remedies.remedykind",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('remedy_kind__isnull', True), ('remedy_amount__isnull', False), _connector='OR'), name='macro_remedy_has_amount'), models.CheckConstraint(condition=models.Q(('promise_what', ''), ('promise_hours__isnull', False), _connector='OR'), name='macro_promise_has_time')],
+                "ordering": ["position", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("remedy_kind__isnull", True), ("remedy_amount__isnull", False), _connector="OR"
+                        ),
+                        name="macro_remedy_has_amount",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("promise_what", ""), ("promise_hours__isnull", False), _connector="OR"
+                        ),
+                        name="macro_promise_has_time",
+                    ),
+                ],
             },
         ),
     ]
