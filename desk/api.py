@@ -27,7 +27,7 @@ AMOUNT = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": True}
 
 
 class MacroOut(serializers.ModelSerializer):
-    steps = serializers.ListField(child=serializers.CharField(), source="steps", read_only=True)
+    steps = serializers.ListField(child=serializers.CharField(), read_only=True)
     message_template = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     remedy_kind = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     remedy_amount = serializers.DecimalField(**AMOUNT, read_only=True, allow_null=True)
