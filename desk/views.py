@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases import selectors as case_selectors
 from cases.models import Case, Channel, Customer, Severity
+from cases.models.case import OPEN_STATUSES
 from cases.permissions import is_lead, visible_cases
 
 from . import selectors
@@ -47,9 +48,11 @@ def intake_context(request):
         except Customer.DoesNotExist:
             customer = None
     if customer is not None:
+        # Their open cases are listed beside this (insights' customer 360): here, what came before.
         cases = list(
             visible_cases(request.user)
             .filter(customer=customer)
+            .exclude(status__in=OPEN_STATUSES)
             .select_related("owner")
             .order_by("-opened_at")[:8]
         )

@@ -21,6 +21,8 @@
       if (option && option.value) {
         form.querySelector("[name=subject]").value = option.dataset.subject || "";
         form.querySelector("[name=body]").value = option.dataset.body || "";
+        // The preview listens for typing: tell it the text changed, now that it has.
+        form.querySelector("[name=body]").dispatchEvent(new Event("input", { bubbles: true }));
       }
       form.querySelector("#reply-promise").hidden = !(option && option.dataset.kind === "expectation");
     }

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 
+from cases.models import Case
 from desk.models import Macro
 from messaging.models import CustomerMessage
 from remedies.models import Remedy
@@ -54,6 +55,8 @@ def test_the_intake_context_says_how_long_the_agent_has_and_what_the_customer_re
     agent_client, agent, mailed, coupon, caps
 ):
     remedy_give(case=mailed, actor=agent, kind=coupon, amount="10.00", currency="GBP")
+    earlier = factories.open_case(actor=agent, team=mailed.team, customer=mailed.customer, summary="Old one")
+    Case.objects.filter(pk=earlier.pk).update(status="closed")
 
     page = agent_client.get(
         "/desk/intake/context/", {"customer": mailed.customer.pk, "channel": "phone", "severity": "medium"}
@@ -61,7 +64,8 @@ def test_the_intake_context_says_how_long_the_agent_has_and_what_the_customer_re
 
     html = page.content.decode()
     assert "You have" in html and "to give the first response" in html
-    assert mailed.reference in html and "10.00 GBP" in html
+    assert earlier.reference in html and f"/cases/{mailed.reference}/" not in html  # the open one: beside
+    assert "10.00 GBP" in html
 
 
 def test_agents_cannot_manage_macros(agent_client):
