@@ -7,6 +7,9 @@ class DeskConfig(AppConfig):
     verbose_name = "The frontline desk: macros and the customer page"
 
     def ready(self):
-        from . import macros
+        from cases.demo import register_seeder
+
+        from . import demo, macros
 
         macros.register()  # a macro chosen at intake applies with the case's opening
+        register_seeder("people", demo.seed_macros)
