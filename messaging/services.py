@@ -173,9 +173,12 @@ def message_send(
 ) -> CustomerMessage:
     """Send a message a person wrote, with the case move it stands for.
 
-    The apology records the first response (stopping its clock), the expectation records the
-    promise clock, an update restarts the periodic-update clock. `expected_version` is the
-    case as the writer saw it: the case move refuses it with `CaseChanged` when stale.
+    The first public reply on a new case is its first response (stopping its clock) when it is
+    the apology or comes from the owner: one path whether the agent started from the template
+    or wrote it themselves. The expectation records the promise clock, an update restarts the
+    periodic-update clock. Any stage may send: a resolved or followed-up customer still needs
+    the resolution and follow-up messages. `expected_version` is the case as the writer saw
+    it: the case move refuses it with `CaseChanged` when stale.
     """
     body = body.replace("\r\n", "\n")  # browsers post CRLF; mail and SMS get plain newlines
     errors: dict[str, str] = {}
@@ -196,11 +199,9 @@ def message_send(
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("customer", "team").get(pk=case.pk)
         require_work(actor, case)
-        if not case.is_open:
-            raise ValidationError({"body": "The case is no longer open."})
         promised_at = due_at if kind == MessageKind.EXPECTATION else None
         rendered = message_render(case=case, subject=subject, body=body, promised_at=promised_at)
-        if kind == MessageKind.APOLOGY and can(case, Action.RESPOND, user=actor):
+        if first_response(case=case, actor=actor, kind=kind):
             case = case_transition(
                 case=case,
                 action=Action.RESPOND,
@@ -208,11 +209,19 @@ def message_send(
                 data={"message": rendered.body},
                 expected_version=expected_version,
             )
-        elif kind == MessageKind.EXPECTATION:
+        if kind == MessageKind.EXPECTATION:
             sla_services.promise_make(case=case, actor=actor, what=what, due_at=due_at)
         elif kind == MessageKind.UPDATE:
             sla_services.customer_update_record(case=case, actor=actor, note=rendered.subject)
         return _queue(case=case, kind=kind, rendered=rendered, route=route, actor=actor)
+
+
+def first_response(*, case: Case, actor, kind: str) -> bool:
+    """Whether this public reply is the case's first response: the apology from anyone who
+    works the case, or whatever the owner writes first."""
+    if not can(case, Action.RESPOND, user=actor):
+        return False
+    return kind == MessageKind.APOLOGY or (case.owner_id is not None and case.owner_id == actor.pk)
 
 
 def acknowledging_teams() -> frozenset[int]:
@@ -231,7 +240,27 @@ def _settings_changed(**kwargs) -> None:
 
 
 def _on_case_opened(event) -> None:
-    acknowledgement_send(case=event.case)
+    if event.data.get("apologise") and event.actor is not None:
+        apology_send(case=event.case, actor=event.actor)  # a person's apology: no automatic one
+    else:
+        acknowledgement_send(case=event.case)
+
+
+DEFAULT_APOLOGY = (
+    "Hello {first_name},\n\nI am sorry. I am {owner} and I own your case {reference} until it is put right.\n"
+)
+
+
+def apology_send(*, case: Case, actor) -> CustomerMessage:
+    """The apology from its template, e.g. as the agent opens the case: the first response."""
+    template = MessageTemplate.objects.filter(kind=MessageKind.APOLOGY, active=True).first()
+    return message_send(
+        case=case,
+        actor=actor,
+        kind=MessageKind.APOLOGY,
+        subject=template.subject if template else "We are sorry",
+        body=template.body if template else DEFAULT_APOLOGY,
+    )
 
 
 def register() -> None:

@@ -5,16 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.formtokens import release
 from cases import selectors as case_selectors
 from cases.models import Case
 from cases.permissions import require_work
-from cases.services import CaseChanged
+from cases.services import CaseChanged, case_add_note
+from cases.views.case_page import _render_case
 from cases.views.stale import UnreadableVersion, expected_version, refusal_status
 
-from .forms import MessageForm
+from .forms import MessageForm, ReplyForm
 from .models import MessageKind, MessageTemplate
 from .rendering import message_render
 from .services import message_send
@@ -74,3 +75,75 @@ def compose(request, reference: str):
     chosen = request.GET.get("template", "")
     context = {"case": case, "form": form, "preview": preview, "templates": templates, "chosen": chosen}
     return render(request, "messaging/compose.html", context, status=status)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    problems = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    for field, errors in problems.items():
+        field = "body" if field == "text" else field  # the note's text is the composer's body
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+@require_POST
+def reply(request, reference: str):
+    """The case page's composer: a public reply (its case move included) or an internal note."""
+    case = _case(request, reference)
+    require_work(request.user, case)
+    form = ReplyForm(request.POST)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["visibility"] == ReplyForm.INTERNAL:
+                case_add_note(
+                    case=case,
+                    actor=request.user,
+                    text=data["body"],
+                    expected_version=expected_version(request),
+                )
+                note = "Internal note added."
+            else:
+                sent = message_send(
+                    case=case,
+                    actor=request.user,
+                    kind=form.kind,
+                    body=data["body"],
+                    subject=data["subject"],
+                    channel=data["channel"],
+                    what=data["what"],
+                    due_at=data["due_at"],
+                    expected_version=expected_version(request),
+                )
+                note = f"Sent to {case.customer.name} by {sent.get_channel_display().lower()}."
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except (CaseChanged, UnreadableVersion) as exc:
+            form.add_error(None, str(exc))
+            status = refusal_status(exc, otherwise=400)
+            if isinstance(exc, CaseChanged):
+                case = _case(request, reference)  # as it is now: the form carries this version
+        else:
+            messages.success(request, note)
+            return redirect(f"/cases/{case.reference}/#messages")
+    # Shown in place on the case page, with everything typed still there.
+    request.messaging_reply_form = form
+    return _render_case(request, case, status=status)
+
+
+@login_required
+@require_POST
+def reply_preview(request, reference: str):
+    """What the customer will read, filled with the case's facts, as the agent types."""
+    case = _case(request, reference)
+    release(request)  # a preview sends nothing: the composer's form token stays usable
+    form = ReplyForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    preview = message_render(
+        case=case,
+        subject=data.get("subject") or "",
+        body=data.get("body") or "",
+        promised_at=data.get("due_at"),
+    )
+    return render(request, "messaging/_preview.html", {"preview": preview})

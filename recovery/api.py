@@ -11,8 +11,10 @@ from rest_framework.routers import DefaultRouter
 from cases.api import routes as cases_api
 from cases.api.errors import api_not_found
 from cases.api.filters import case_filters_add
+from desk import api as desk_api
 from integrations import api as integrations_api
 from knowledge import api as knowledge_api
+from messaging import api as messaging_api
 from remedies import api as remedies_api
 from sla import api as sla_api
 
@@ -53,8 +55,10 @@ router.include_root_view = False
 for endpoints in (
     cases_api.ENDPOINTS,
     integrations_api.ENDPOINTS,
+    messaging_api.ENDPOINTS,
     remedies_api.ENDPOINTS,
     sla_api.ENDPOINTS,
+    desk_api.ENDPOINTS,
     knowledge_api.ENDPOINTS,
 ):
     for prefix, viewset, basename in endpoints:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "conversations",
     "knowledge",
     "portal",
+    "desk",  # after messaging: its reaction to an opening runs after the apology's
 ]
 
 MIDDLEWARE = [

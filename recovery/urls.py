@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("insights/", include("insights.urls")),
+    path("desk/", include("desk.urls")),
     path("messaging/", include("messaging.urls")),
     path("rules/", include("accounts.urls")),
     path("knowledge/", include("knowledge.urls")),

@@ -35,6 +35,12 @@ class PromiseForm(forms.Form):
 class CustomerUpdateForm(forms.Form):
     note = forms.CharField(label="What we told the customer", required=False, max_length=2000)
 
+    def __init__(self, *args, **kwargs):
+        # The case page also holds the remedy's note: two fields with one id let a label
+        # name and focus the wrong one.
+        kwargs.setdefault("auto_id", "update-%s")
+        super().__init__(*args, **kwargs)
+
 
 class PolicyForm(forms.ModelForm):
     class Meta:

@@ -21,6 +21,7 @@ LAYERS = [
     {"remedies", "insights"},
     {"knowledge"},  # articles, search and assisted triage read every concern below
     {"portal"},  # the customer's side: status page and call-backs
+    {"desk"},  # the frontline desk: macros and the customer page use every concern below
 ]
 APPS = set().union(*LAYERS)
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}

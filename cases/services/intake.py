@@ -42,6 +42,36 @@ def customer_find_or_create(
     return customer
 
 
+def customer_matches(*, email: str = "", phone: str = "") -> list[Customer]:
+    """Customers we already know by this e-mail or phone: for the agent to choose from, since a
+    shared family address or a new number must not silently make two people one."""
+    email, phone = email.strip().lower(), phone.strip()
+    found = Customer.objects.none()
+    if email:
+        found |= Customer.objects.filter(email__iexact=email)
+    if phone:
+        found |= Customer.objects.filter(phone=phone)
+    return list(found.order_by("id")[:5]) if (email or phone) else []
+
+
+def customer_create(*, name: str, email: str = "", phone: str = "") -> Customer:
+    """A new customer exactly as typed, even when someone else shares the e-mail or phone: the
+    agent looked at the match and said this is another person."""
+    errors = {}
+    if not name.strip():
+        errors["customer_name"] = "Give the customer's name."
+    else:
+        try:
+            validate_person_name(name)
+        except ValidationError as exc:
+            errors["customer_name"] = exc.messages
+    if not (email.strip() or phone.strip()):
+        errors["customer_email"] = "Give an e-mail or a phone number so we can reach them."
+    if errors:
+        raise ValidationError(errors)
+    return Customer.objects.create(name=name.strip(), email=email.strip().lower(), phone=phone.strip())
+
+
 def _check_intake(*, actor, team, owner, channel, journey_stage, severity, summary) -> None:
     errors = {}
     if not summary.strip():
@@ -81,10 +111,15 @@ def case_open(
     external_id: str = "",
     owner=None,
     opened_at=None,
+    apologise: bool = False,
+    macro: int | None = None,
 ) -> Case:
     """Open a case. With no owner given, the human who logs it owns it: one name from the start.
 
     An integration's user is not a person: its cases wait unassigned in the team's queue.
+    `apologise` and `macro` are what the agent asked to happen with the opening; the concerns
+    that send messages and apply macros react to the opening event, in this transaction, so a
+    case never opens without the apology the agent was told was sent.
     """
     if owner is None and actor is not None and actor.is_authenticated and not _is_integration(actor):
         owner = actor
@@ -128,6 +163,8 @@ def case_open(
                 "owner": owner.pk if owner else None,
                 "status": case.status,
                 "triage_stage": case.triage_stage,
+                **({"apologise": True} if apologise else {}),
+                **({"macro": macro} if macro else {}),
             },
         )
     return case

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -48,7 +49,10 @@ def _render_case(
     facts = services.case_facts(case)
     leads = is_lead(request.user)
     offered = available_actions(facts, leads=leads)
-    customer_actions = [(a, RULES[a], False) for a in offered if RULES[a].track == "status"]
+    # The first response is the first public reply, sent from the reply composer: one path.
+    customer_actions = [
+        (a, RULES[a], False) for a in offered if RULES[a].track == "status" and a != Action.RESPOND
+    ]
     if sent_action is not None and sent_action not in offered and RULES[sent_action].track == "status":
         # The move sent from a stale page is no longer on offer: its form stays, read-only, so
         # what was typed can be copied; it cannot be sent again.
@@ -113,43 +117,63 @@ def _refused(request, case: Case, exc: Exception, key: str, *, sent_action: Acti
     )
 
 
+def _intake_customer(form: IntakeForm) -> tuple[Customer | None, list[Customer]]:
+    """The case's customer, or the known customers the typed e-mail or phone matches, for the
+    agent to choose between: a match is never taken silently, nor what was typed dropped."""
+    data = form.cleaned_data
+    if data["customer"]:
+        return data["customer"], []
+    email, phone = data["customer_email"] or "", data["customer_phone"] or ""
+    matches = services.customer_matches(email=email, phone=phone)
+    choice = data["match"]
+    if choice == "new" or not matches:
+        return services.customer_create(name=data["customer_name"], email=email, phone=phone), []
+    chosen = next((c for c in matches if str(c.pk) == choice), None)
+    return chosen, ([] if chosen else matches)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request):
     form = IntakeForm(request.POST or None, user=request.user)
+    matches: list[Customer] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            customer = data["customer"] or services.customer_find_or_create(
-                name=data["customer_name"],
-                email=data["customer_email"] or "",
-                phone=data["customer_phone"] or "",
-            )
-            case = services.case_open(
-                actor=request.user,
-                customer=customer,
-                channel=data["channel"],
-                summary=data["summary"],
-                description=data["description"],
-                product=data["product"],
-                journey_stage=data["journey_stage"],
-                severity=data["severity"],
-                team=data["team"],
-                source_reference=data["source_reference"],
-            )
+            with transaction.atomic():
+                customer, matches = _intake_customer(form)
+                case = None
+                if customer is not None:
+                    case = services.case_open(
+                        actor=request.user,
+                        customer=customer,
+                        channel=data["channel"],
+                        summary=data["summary"],
+                        description=data["description"],
+                        product=data["product"],
+                        journey_stage=data["journey_stage"],
+                        severity=data["severity"],
+                        team=data["team"],
+                        source_reference=data["source_reference"],
+                        apologise=data["apologise"],
+                        macro=data["macro"],
+                    )
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
+            problems = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for field, errs in problems.items():
                 form.add_error(field if field in form.fields else None, errs)
         else:
-            messages.success(request, f"Case {case.reference} opened. The clock is running.")
-            return _back(case)
+            if case is not None:
+                said = " The apology is on its way." if data["apologise"] else ""
+                messages.success(request, f"Case {case.reference} opened. The clock is running.{said}")
+                return _back(case)
     status = 200
     if request.method == "POST":
         release(request)
-        status = 400
+        status = 409 if matches else 400  # a choice to make is not a mistake, but nothing was saved
     picked = form["customer"].value()
     customer = Customer.objects.filter(pk=picked).first() if str(picked or "").isdigit() else None
-    context = {"form": form, "nav": "new", "picked": customer}
+    context = {"form": form, "nav": "new", "picked": customer, "matches": matches}
     return render(request, "cases/case_new.html", context, status=status)
 
 

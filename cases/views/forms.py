@@ -39,12 +39,23 @@ class IntakeForm(forms.Form):
     summary = forms.CharField(max_length=200, label="What went wrong, in one line")
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=10000)
     product = forms.ModelChoiceField(queryset=Product.objects.filter(active=True), label="Product or service")
-    journey_stage = forms.ChoiceField(choices=JourneyStage.choices, label="Point in the journey")
+    # No silent default: the stage is what the agent heard, so an empty choice comes first.
+    journey_stage = forms.ChoiceField(
+        choices=[("", "Choose the point…"), *JourneyStage.choices],
+        label="Point in the journey",
+        error_messages={"required": "Choose the point in the journey where it went wrong."},
+    )
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.MEDIUM)
     source_reference = forms.CharField(
         max_length=500, required=False, label="Order number, review link or call id"
     )
     team = forms.ModelChoiceField(queryset=Team.objects.all())
+    # When the typed e-mail or phone is someone's we know: "new" or that customer's id.
+    match = forms.CharField(required=False, widget=forms.HiddenInput)
+    apologise = forms.BooleanField(
+        required=False, label="Apologise now: send the apology to the customer with the opening"
+    )
+    macro = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +67,10 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("customer"):
+        picked = data.get("customer")
+        if picked:
+            if data.get("apologise") and not (picked.email or picked.phone):
+                self.add_error("apologise", f"{picked} has no e-mail or phone to send the apology to.")
             return data
         contact_errors = {"customer_email", "customer_phone"} & set(self.errors)
         if not (data.get("customer_name") or "").strip():
@@ -65,6 +79,14 @@ class IntakeForm(forms.Form):
             # A follow-up needs a way back to the customer.
             self.add_error("customer_email", "Give an e-mail or a phone number so we can reach them.")
         return data
+
+    def full_clean(self):
+        super().full_clean()
+        # Each error is read with its field: a screen reader hears it when the field is focused.
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs["aria-describedby"] = f"{self[name].auto_id}-error"
+                self.fields[name].widget.attrs["aria-invalid"] = "true"
 
 
 TRISTATE_WIDGET = forms.RadioSelect

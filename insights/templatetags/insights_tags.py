@@ -47,6 +47,7 @@ def case_follow_up_panel(context, case):
         "improvements": case.improvements.all(),
         "actions": case.corrective_actions.exclude(status="cancelled"),
         "leads": is_lead(user),
-        "follow_up_form": FollowUpForm(),
+        # Ids of its own: the remedy form on the same page has a "note" too.
+        "follow_up_form": FollowUpForm(auto_id="follow-up-%s"),
         "survey_form": SurveySendForm(),
     }

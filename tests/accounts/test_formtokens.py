@@ -12,7 +12,9 @@ from django.test import Client
 
 from accounts.formtokens import form_token_issue, form_tokens_prune
 from accounts.models import FormToken
+from cases import services
 from cases.models import CaseEvent
+from cases.workflow import Action
 from remedies.models import Remedy
 from sla.models import Clock
 from tests import factories
@@ -89,16 +91,18 @@ def test_a_form_shown_again_with_errors_can_be_corrected_and_sent(agent_client, 
     assert FormToken.objects.filter(token=token).exists()
 
 
-def test_a_refused_case_action_releases_its_token(agent_client, case):
-    action = f"/cases/{case.reference}/transition/respond/"
+def test_a_refused_case_action_releases_its_token(agent_client, agent, case):
+    # The first response is sent from the reply composer now: resolving is the page's first move.
+    services.case_transition(case=case, action=Action.RESPOND, actor=agent, data={"message": "Sorry."})
+    action = f"/cases/{case.reference}/transition/resolve/"
     token = token_of_form(agent_client.get(f"/cases/{case.reference}/").content.decode(), action)
-    refused = agent_client.post(action, {"message": "", "form_token": token})
-    assert "Please give the apology" in refused.content.decode()
-    done = agent_client.post(action, {"message": "Sorry, I own this now.", "form_token": token})
+    refused = agent_client.post(action, {"resolution": "", "form_token": token})
+    assert "Please give what was done" in refused.content.decode()
+    done = agent_client.post(action, {"resolution": "Refunded.", "form_token": token})
     assert done.status_code == 302
-    again = agent_client.post(action, {"message": "Sorry, I own this now.", "form_token": token})
+    again = agent_client.post(action, {"resolution": "Refunded.", "form_token": token})
     assert again.status_code == 302
-    assert CaseEvent.objects.filter(case=case, kind="case.transitioned").count() == 1
+    assert CaseEvent.objects.filter(case=case, kind="case.transitioned").count() == 2
 
 
 def test_a_message_preview_does_not_use_up_the_token(agent_client, agent, team):

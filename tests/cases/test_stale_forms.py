@@ -17,7 +17,7 @@ from cases import services
 from cases.models import Case, CaseEvent, WhatAnswer
 from cases.workflow import Action
 from insights.models import FollowUpOutcome
-from messaging.models import CustomerMessage
+from messaging.models import CustomerMessage, MessageTemplate
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +71,10 @@ def ready_to_close(case, actor):
     resolve(case, actor)
 
 
+def apology_pk() -> int:
+    return MessageTemplate.objects.get(kind="apology").pk
+
+
 def status_is(status):
     return lambda case: Case.objects.get(pk=case.pk).status == status
 
@@ -93,7 +97,12 @@ class Form:
 
 
 FORMS = [
-    Form("respond", "/cases/{}/transition/respond/", lambda: {"message": TYPED}, status_is("responded")),
+    Form(
+        "apology from the reply composer",
+        "/messaging/cases/{}/reply/",
+        lambda: {"visibility": "public", "template": apology_pk(), "body": TYPED},
+        status_is("responded"),
+    ),
     Form(
         "wait on customer",
         "/cases/{}/transition/wait_on_customer/",
@@ -145,9 +154,9 @@ FORMS = [
         setup=respond,
     ),
     Form(
-        "note",
-        "/cases/{}/note/",
-        lambda: {"text": TYPED},
+        "internal note from the reply composer",
+        "/messaging/cases/{}/reply/",
+        lambda: {"visibility": "internal", "body": TYPED},
         lambda case: CaseEvent.objects.filter(case=case, kind="case.note.added").exists(),
     ),
     Form(
@@ -224,7 +233,8 @@ def someone_else_changes(case, sam):
 def test_a_stale_form_is_refused_with_409_and_keeps_what_was_typed(form, lead_client, lead, sam, team, case):
     # Given the page rendered at the case's version, with the form on it
     url, body = prepare(form, case, lead, team)
-    page = lead_client.get(f"/cases/{case.reference}/" if url.startswith("/cases/") else url).content.decode()
+    on_case_page = url.startswith(("/cases/", "/messaging/cases/")) and not url.endswith("/compose/")
+    page = lead_client.get(f"/cases/{case.reference}/" if on_case_page else url).content.decode()
     seen = version_in(the_form(page, url))
     assert seen == Case.objects.get(pk=case.pk).version
     # When someone else changes the case, then the form is sent
@@ -269,9 +279,10 @@ def test_a_form_from_a_page_older_than_the_version_field_is_last_write_wins(lead
 
 @pytest.mark.parametrize("junk", ["seven", "", "-1", "1.5", "²"])
 def test_a_version_that_is_not_a_number_is_a_400_that_loses_nothing(junk, lead_client, case):
-    url = f"/cases/{case.reference}/transition/respond/"
+    url = f"/messaging/cases/{case.reference}/reply/"
+    body = {"visibility": "public", "template": apology_pk(), "body": TYPED, "expected_version": junk}
 
-    response = lead_client.post(url, {"message": TYPED, "expected_version": junk})
+    response = lead_client.post(url, body)
 
     assert response.status_code == 400
     assert not status_is("responded")(case)

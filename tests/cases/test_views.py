@@ -2,7 +2,9 @@
 
 import pytest
 
+from cases import services
 from cases.models import Case, Customer
+from cases.workflow import Action
 from tests import factories
 from tests.factories import PASSWORD, WHAT_ANSWERS
 
@@ -116,10 +118,11 @@ def test_an_agent_cannot_open_a_case_for_another_team(agent_client, other_team):
     assert not Case.objects.exists()
 
 
-def test_a_refused_transition_says_what_is_missing(agent_client, case):
-    response = agent_client.post(f"/cases/{case.reference}/transition/respond/", {"message": ""})
+def test_a_refused_transition_says_what_is_missing(agent_client, case, agent):
+    services.case_transition(case=case, action=Action.RESPOND, actor=agent, data={"message": "Sorry."})
+    response = agent_client.post(f"/cases/{case.reference}/transition/resolve/", {"resolution": ""})
     assert response.status_code == 200
-    assert "Please give the apology and ownership given to the customer." in response.content.decode()
+    assert "Please give what was done for the customer." in response.content.decode()
 
 
 def test_saving_what_and_moving_on_from_the_case_page(agent_client, case):

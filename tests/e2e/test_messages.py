@@ -1,8 +1,9 @@
-"""In a real headless Chromium: an agent sends the apology from the case page."""
+"""In a real headless Chromium: an agent sends the apology from the case page's reply composer."""
 
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.models import Case
 from messaging.models import CustomerMessage, MessageTemplate
@@ -39,17 +40,14 @@ def test_an_agent_sends_the_apology_from_the_case_page(live_server, page, agent,
     page.get_by_role("heading", name="My cases").wait_for()
     page.goto(f"{live_server.url}/cases/{case.reference}/")
 
-    panel = page.locator("#messages")
+    panel = page.locator("#reply-form")
     panel.get_by_label("Start from").select_option(label="Apology and ownership")
-    panel.get_by_role("button", name="Write a message").click()
-    page.locator("#message-preview").wait_for()
-    assert page.locator("#message-preview").inner_text().startswith("Hello Jo,")
-    page.locator("#id_body").fill("Hello {first_name},\n\nI am sorry: I will fix it today.")
-    page.get_by_role("button", name="Preview").click()
-    assert "I will fix it today" in page.locator("#message-preview").inner_text()
+    expect(page.locator("#reply-preview")).to_contain_text("Hello Jo,")
+    panel.get_by_label("Message", exact=True).fill("Hello {first_name},\n\nI am sorry: I will fix it today.")
+    expect(page.locator("#reply-preview")).to_contain_text("I will fix it today")
     page.screenshot(path=str(ARTIFACTS / "message-compose.png"), full_page=True)
-    page.get_by_role("button", name="Send").click()
-    page.get_by_text("Message sent to the customer.").wait_for()
+    panel.get_by_role("button", name="Send", exact=True).click()
+    page.get_by_text("Sent to Jo Bloggs by e-mail.").wait_for()
     page.screenshot(path=str(ARTIFACTS / "message-sent.png"), full_page=True)
 
     sent = CustomerMessage.objects.get()

@@ -28,7 +28,7 @@ def test_the_case_page_offers_the_templates(client, agent, mailed):
 
     page = client.get(f"/cases/{mailed.reference}/")
 
-    assert b"Messages to the customer" in page.content
+    assert b"Conversation" in page.content and b'id="reply-form"' in page.content
     assert b"Apology and ownership" in page.content
 
 

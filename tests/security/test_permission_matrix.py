@@ -135,6 +135,21 @@ ENDPOINTS: dict[tuple[str, str], dict[str, int]] = {
     ("api:sla-calendar-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
     ("api:sla-calendar-detail", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
     ("api:sla-calendar-detail", "PATCH"): row(401, 403, 403, 403, 200, 200, 403, 403, 403, 401),
+    ("messaging:reply", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302, 302, 302),
+    ("messaging:reply_preview", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("desk:customer", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("desk:intake_context", "GET"): row(302, 200, 200, 200, 200, 200, 302, 302, 302, 302),
+    ("desk:macros", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302, 302, 302),
+    ("desk:macro_new", "GET"): row(302, 403, 403, 200, 200, 200, 302, 302, 302, 302),
+    ("desk:macro_new", "POST"): row(302, 403, 403, 400, 400, 400, 302, 302, 302, 302),
+    ("desk:macro_edit", "GET"): row(302, 403, 403, 404, 404, 404, 302, 302, 302, 302),
+    ("desk:macro_apply", "POST"): row(302, 404, 404, 404, 404, 404, 302, 302, 302, 302),
+    ("api:case-replies", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:case-replies", "POST"): row(401, 201, 404, 201, 201, 201, 403, 201, 404, 401),
+    ("api:case-macros", "POST"): row(401, 400, 404, 400, 400, 400, 403, 400, 404, 401),
+    ("api:customer-story", "GET"): row(401, 200, 404, 200, 200, 200, 200, 200, 404, 401),
+    ("api:macro-list", "GET"): row(401, 200, 200, 200, 200, 200, 200, 200, 200, 401),
+    ("api:macro-detail", "GET"): row(401, 404, 404, 404, 404, 404, 404, 404, 404, 401),
     ("messaging:compose", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
     ("messaging:compose", "POST"): row(302, 400, 404, 400, 400, 400, 302, 302, 302, 302),
     ("api-schema", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 401),
@@ -197,6 +212,8 @@ PK_FOR = {
     "knowledge:article": "article",
     "knowledge:article_edit": "article",
     "knowledge:article_used": "article",
+    "api:customer-story": "customer",
+    "desk:customer": "customer",
     "api:team-detail": "team",
     "api:user-detail": "user",
     "api:product-detail": "product",
@@ -211,6 +228,9 @@ PK_FOR = {
     "insights:improvement": None,
     "insights:improvement_status": None,
     "inbound:attachment": None,
+    "desk:macro_edit": None,
+    "desk:macro_apply": None,
+    "api:macro-detail": None,
 }
 FIXED = {
     "cases:transition": {"action": "respond"},
@@ -240,7 +260,7 @@ def resolve_path(name: str, ids: dict) -> str:
         if param in kwargs or param == "format":
             continue
         if param == "pk":
-            kwargs["pk"] = ids[PK_FOR[name]]
+            kwargs["pk"] = ids.get(PK_FOR[name], 999999)  # None: no such row, a 404 once allowed in
         else:
             kwargs[param] = ids[KWARGS[param]]
     return reverse(name, kwargs=kwargs)
@@ -307,6 +327,8 @@ BODIES: dict[tuple[str, str], Callable[[dict, str], dict]] = {
     },
     ("api:case-corrective-action", "PATCH"): lambda ids, role: {"status": "done"},
     ("api:case-notes", "POST"): lambda ids, role: {"text": "Called back, no answer."},
+    ("api:case-replies", "POST"): lambda ids, role: {"visibility": "internal", "body": "Called back."},
+    ("api:case-macros", "POST"): lambda ids, role: {"macro": 999999},
     ("api:case-transition", "POST"): lambda ids, role: {
         "action": "respond",
         "message": "So sorry: I own this and will call you by 5pm.",

@@ -1,0 +1,117 @@
+"""The case page's one composer: a public reply or an internal note, at every stage."""
+
+import pytest
+
+from cases.models import Case, CaseEvent
+from cases.services import case_transition
+from cases.workflow import Action
+from messaging.models import CustomerMessage, MessageTemplate
+from sla.models import Clock
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def url(case):
+    return f"/messaging/cases/{case.reference}/reply/"
+
+
+def test_the_owners_first_public_reply_is_the_first_response(client, agent, mailed):
+    client.force_login(agent)
+
+    response = client.post(url(mailed), {"visibility": "public", "body": "Hello {first_name}, I own this."})
+
+    assert response.status_code == 302 and response["Location"].endswith("#messages")
+    sent = CustomerMessage.objects.get()
+    assert sent.body == "Hello Jo, I own this." and sent.kind == "free" and sent.address == "jo@example.com"
+    case = Case.objects.get()
+    assert case.status == "responded" and case.first_response == "Hello Jo, I own this."
+    assert Clock.objects.get(case=case, kind="first_response").stopped_at is not None
+
+
+def test_a_free_reply_from_someone_else_is_not_the_first_response_but_the_apology_is(
+    client, lead, agent, mailed
+):
+    client.force_login(lead)
+    client.post(url(mailed), {"visibility": "public", "body": "A colleague writes."})
+    assert Case.objects.get().status == "new"
+
+    apology = MessageTemplate.objects.get(kind="apology")
+    client.post(url(mailed), {"visibility": "public", "template": apology.pk, "body": "Sorry, {first_name}."})
+    assert Case.objects.get().status == "responded"
+
+
+def test_an_internal_note_sends_nothing_and_shows_in_the_conversation(client, agent, mailed):
+    client.force_login(agent)
+
+    client.post(url(mailed), {"visibility": "internal", "body": "Customer sounded upset."})
+
+    assert not CustomerMessage.objects.exists()
+    assert CaseEvent.objects.get(kind="case.note.added").data["text"] == "Customer sounded upset."
+    page = client.get(f"/cases/{mailed.reference}/")
+    assert "Customer sounded upset." in page.content.decode()
+    assert Case.objects.get().status == "new"
+
+
+def test_a_resolved_case_can_still_be_written_to(client, agent, mailed):
+    case = case_transition(case=mailed, action=Action.RESPOND, actor=agent, data={"message": "Sorry"})
+    case = case_transition(case=case, action=Action.RESOLVE, actor=agent, data={"resolution": "Refunded"})
+    client.force_login(agent)
+
+    response = client.post(url(case), {"visibility": "public", "body": "Your refund is on its way."})
+
+    assert response.status_code == 302
+    assert CustomerMessage.objects.get().body == "Your refund is on its way."
+
+
+def test_an_empty_reply_is_refused_on_the_case_page_with_what_was_typed(client, agent, mailed):
+    client.force_login(agent)
+
+    page = client.post(url(mailed), {"visibility": "public", "subject": "Kept subject", "body": "  "})
+
+    assert page.status_code == 400
+    assert "Write the message: it is empty." in page.content.decode()
+    assert 'value="Kept subject"' in page.content.decode()
+    assert not CustomerMessage.objects.exists()
+
+
+def test_someone_outside_the_team_gets_a_404(client, other_team, mailed):
+    client.force_login(factories.UserFactory(username="oz", role="agent", teams=[other_team]))
+
+    assert client.post(url(mailed), {"visibility": "public", "body": "x"}).status_code == 404
+    assert not CustomerMessage.objects.exists()
+
+
+def test_the_conversation_shows_messages_in_and_out_with_body_channel_and_state(client, agent, mailed):
+    client.force_login(agent)
+    client.post(url(mailed), {"visibility": "public", "body": "We are on it."})
+    CaseEvent.objects.create(
+        case=mailed,
+        kind="case.customer_message",
+        data={"from": "jo@example.com", "name": "Jo", "subject": "Re: We are sorry", "text": "Thanks!"},
+        created_at=CustomerMessage.objects.get().created_at,
+    )
+
+    page = client.get(f"/cases/{mailed.reference}/").content.decode()
+
+    assert "We are on it." in page and "Thanks!" in page and "Re: We are sorry" in page
+    assert "queued" in page and "E-mail" in page
+
+
+def test_the_preview_fills_the_placeholders(client, agent, mailed):
+    client.force_login(agent)
+
+    page = client.post(f"{url(mailed)}preview/", {"body": "Hello {first_name}, ref {reference}"})
+
+    assert page.status_code == 200
+    assert f"Hello Jo, ref {mailed.reference}" in page.content.decode()
+
+
+def test_the_case_page_has_no_two_fields_with_one_id(client, agent, mailed):
+    import re
+
+    client.force_login(agent)
+
+    ids = re.findall(r'\sid="([^"]+)"', client.get(f"/cases/{mailed.reference}/").content.decode())
+
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
