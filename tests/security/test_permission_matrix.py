@@ -184,6 +184,21 @@ ENDPOINTS: dict[tuple[str, str], dict[str, int]] = {
     ("portal:link_revoke", "POST"): row(302, 302, 404, 302, 302, 302, 302, 302, 302, 302),
     ("portal:feed", "GET"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
     ("portal:photo", "GET"): row(302, 404, 404, 404, 404, 404, 302, 302, 302, 302),
+    # The desk's queues: bulk work, saved views, who else is on a case; the bell's own count.
+    ("cases:bulk", "POST"): row(302, 400, 400, 400, 400, 400, 302, 302, 302, 302),
+    ("cases:saved_view_save", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("cases:saved_view_delete", "POST"): row(302, 302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("cases:presence", "POST"): row(302, 200, 404, 200, 200, 200, 302, 302, 302, 302),
+    ("sla:bell", "GET"): row(204, 200, 200, 200, 200, 200, 204, 204, 204, 204),
+    # Authority caps and the history of every rule: managers' and admins' alone.
+    ("remedies:caps", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("remedies:caps", "POST"): row(302, 403, 403, 403, 400, 400, 302, 302, 302, 302),
+    ("remedies:cap_edit", "GET"): row(302, 403, 403, 403, 404, 404, 302, 302, 302, 302),
+    ("remedies:cap_remove", "POST"): row(302, 403, 403, 403, 404, 404, 302, 302, 302, 302),
+    ("rules:history", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("rules:history_csv", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("rules:record_history", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
+    ("rules:record_history_csv", "GET"): row(302, 403, 403, 403, 200, 200, 302, 302, 302, 302),
     ("healthz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("readyz", "GET"): row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
 }
@@ -229,6 +244,11 @@ PK_FOR = {
     "insights:improvement_status": None,
     "inbound:attachment": None,
     "desk:macro_edit": None,
+    "cases:saved_view_delete": None,
+    "remedies:cap_edit": None,
+    "remedies:cap_remove": None,
+    "rules:record_history": None,
+    "rules:record_history_csv": None,
     "desk:macro_apply": None,
     "api:macro-detail": None,
 }
@@ -249,6 +269,10 @@ FIXED = {
     "portal:photo": {"pk": 999999},
     "api:remedy-kind-detail": {"code": "coupon"},
     "intake:sms": {"gateway": "twilio"},
+    "rules:history": {"label": "remedies.authoritycap"},
+    "rules:history_csv": {"label": "remedies.authoritycap"},
+    "rules:record_history": {"label": "remedies.authoritycap"},
+    "rules:record_history_csv": {"label": "remedies.authoritycap"},
 }
 SKIP_NAMESPACES = ("admin",)  # Django's admin checks is_staff itself; tested in its own tests
 
