@@ -385,10 +385,12 @@ class CaseStory:
         elif self.in_hand:  # answered at once, still being worked
             responded = now + datetime.timedelta(minutes=rng.uniform(3, 20))
         at(responded, self.respond)
-        handoff = rng.random() < 0.1
+        handoff = rng.random() < 0.1 and not self.in_hand  # the cases in hand stay with their agent
         if handoff:
             at(responded + datetime.timedelta(minutes=rng.randint(5, 30)), self.hand_off)
         what = business_after(responded, rng.uniform(15, 240))
+        if self.in_hand:  # WHAT written while the customer is still on the line: WHY comes later
+            what = responded + datetime.timedelta(minutes=rng.uniform(5, 15))
         at(what, self.record_what)
         slow = rng.random() < 0.08
         resolved = business_after(responded, rng.uniform(6, 14) * 60 if slow else rng.uniform(30, 300))

@@ -11,6 +11,13 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+def written(body: str) -> str:
+    """What the agent wrote: every customer message ends with the link to their status page."""
+    text, _, link = body.partition("\n\nWhere your case stands, and to answer us: ")
+    assert "/c/" in link, body
+    return text
+
+
 @pytest.fixture(autouse=True)
 def policies(db):
     return policies_ensure_defaults()
@@ -37,7 +44,7 @@ def test_the_owners_first_reply_is_sent_and_is_the_first_response(owner_api, mai
     answer = reply(owner_api, mailed, body="Hello {first_name}, I own this.")
 
     assert answer.status_code == 201, answer.json()
-    assert answer.json()["direction"] == "out" and answer.json()["body"] == "Hello Jo, I own this."
+    assert answer.json()["direction"] == "out" and written(answer.json()["body"]) == "Hello Jo, I own this."
     assert answer.json()["state"] == "queued" and answer.json()["channel"] == "E-mail"
     assert CustomerMessage.objects.get().address == "jo@example.com"
     assert Case.objects.get().status == "responded"
@@ -50,7 +57,9 @@ def test_a_template_gives_the_kind_and_the_conversation_lists_it(owner_api, mail
 
     listed = owner_api.get(f"/api/v1/cases/{mailed.reference}/replies/").json()["entries"]
 
-    assert [(e["direction"], e["body"]) for e in listed] == [
+    assert [
+        (e["direction"], written(e["body"]) if e["direction"] == "out" else e["body"]) for e in listed
+    ] == [
         ("out", "Sorry, Jo."),
         ("note", "Promised a call."),
     ]

@@ -1,11 +1,16 @@
 """In a real headless Chromium: the demo manager sets a team's first-touch target, the dashboard
 warns about the team below it and shows the ledger and the triage answers; the digest page."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from accounts.models import Team
 from cases import demo
+from cases.models import Case
 from insights.models import TeamTarget
+from insights.selectors.metrics import first_touch_q
 from tests.e2e.browsing import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -14,7 +19,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_manager_sets_a_target_and_the_dashboard_warns_about_the_team_below_it(live_server, page):
     demo.seed(case_count=60)
     ARTIFACTS.mkdir(exist_ok=True)
-    team = Team.objects.order_by("name").first()
+    # A team with a recent case that was not solved at first touch: a 100 % target is above it.
+    recent = Case.objects.filter(
+        opened_at__gte=timezone.now() - timedelta(days=28), resolved_at__isnull=False
+    )
+    team = Team.objects.get(pk=recent.exclude(first_touch_q()).values_list("team", flat=True).first())
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill("max")

@@ -12,6 +12,13 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
+def written(body: str) -> str:
+    """What the agent wrote: every customer message ends with the link to their status page."""
+    text, _, link = body.partition("\n\nWhere your case stands, and to answer us: ")
+    assert "/c/" in link, body
+    return text
+
+
 def url(case):
     return f"/messaging/cases/{case.reference}/reply/"
 
@@ -23,7 +30,11 @@ def test_the_owners_first_public_reply_is_the_first_response(client, agent, mail
 
     assert response.status_code == 302 and response["Location"].endswith("#messages")
     sent = CustomerMessage.objects.get()
-    assert sent.body == "Hello Jo, I own this." and sent.kind == "free" and sent.address == "jo@example.com"
+    assert (
+        written(sent.body) == "Hello Jo, I own this."
+        and sent.kind == "free"
+        and sent.address == "jo@example.com"
+    )
     case = Case.objects.get()
     assert case.status == "responded" and case.first_response == "Hello Jo, I own this."
     assert Clock.objects.get(case=case, kind="first_response").stopped_at is not None
@@ -61,7 +72,7 @@ def test_a_resolved_case_can_still_be_written_to(client, agent, mailed):
     response = client.post(url(case), {"visibility": "public", "body": "Your refund is on its way."})
 
     assert response.status_code == 302
-    assert CustomerMessage.objects.get().body == "Your refund is on its way."
+    assert written(CustomerMessage.objects.get().body) == "Your refund is on its way."
 
 
 def test_an_empty_reply_is_refused_on_the_case_page_with_what_was_typed(client, agent, mailed):
