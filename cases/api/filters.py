@@ -37,6 +37,23 @@ class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantField
 
 
+class IdsField(django_filters.fields.ModelMultipleChoiceField):
+    # An id beyond a 64-bit integer is no row of ours; SQLite would raise on it instead of answering.
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except (TypeError, ValueError):
+                continue  # the base class names it as an invalid choice
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(f"{pk} is not one of the choices.", code="invalid_choice")
+        return super()._check_values(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
+
+
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, help_text="Repeat for several.")
     triage_stage = django_filters.MultipleChoiceFilter(choices=TriageStage.choices)
@@ -54,12 +71,12 @@ class CaseFilter(django_filters.FilterSet):
     # The triage answers are data: filter by them (an unknown name is refused by
     # KnownQueryParameters, a bad value by the filter's own choices).
     journey_stage = django_filters.MultipleChoiceFilter(choices=JourneyStage.choices)
-    root_cause = django_filters.ModelMultipleChoiceFilter(
+    root_cause = IdsFilter(
         field_name="why__root_cause",
         queryset=RootCause.objects.all(),
         help_text="WHY's root cause (its id). Repeat for several.",
     )
-    root_cause_category = django_filters.ModelMultipleChoiceFilter(
+    root_cause_category = IdsFilter(
         field_name="why__root_cause__parent",
         queryset=RootCause.objects.filter(parent__isnull=True),
         help_text="The root cause's category (its id).",

@@ -5,6 +5,7 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "dashboard.py"
 
@@ -18,6 +19,9 @@ def _bench_module():
     return module
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the bench fills PostgreSQL (setseed, generate_series)"
+)
 def test_the_dashboard_bench_fills_the_current_schema_and_times_every_period():
     bench = _bench_module()
 

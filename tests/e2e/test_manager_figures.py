@@ -20,10 +20,14 @@ def test_a_manager_sets_a_target_and_the_dashboard_warns_about_the_team_below_it
     demo.seed(case_count=60)
     ARTIFACTS.mkdir(exist_ok=True)
     # A team with a recent case that was not solved at first touch: a 100 % target is above it.
+    # (Which cases the replayed demo has fixed by now depends on the hour: make sure of one.)
+    team = Team.objects.get(name="Front desk")
     recent = Case.objects.filter(
-        opened_at__gte=timezone.now() - timedelta(days=28), resolved_at__isnull=False
+        team=team, opened_at__gte=timezone.now() - timedelta(days=28), resolved_at__isnull=False
     )
-    team = Team.objects.get(pk=recent.exclude(first_touch_q()).values_list("team", flat=True).first())
+    if not recent.exclude(first_touch_q()).exists():
+        recent.filter(pk__in=recent.values("pk")[:1]).update(handoff_count=1)
+    assert recent.exclude(first_touch_q()).exists()
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill("max")
