@@ -117,13 +117,15 @@ def model_refresh(*, force: bool = False) -> TriageModel | None:
 
 
 def current_model() -> learning.Model | None:
-    newest = TriageModel.objects.values_list("id", flat=True).first()
+    # Keyed by more than the id: a rolled-back training (SQLite reuses its id) must not pass
+    # for the one that replaced it.
+    newest = TriageModel.objects.values_list("id", "trained_at", "triaged_cases", "causes").first()
     if newest is None:
         return None
     if _cache["id"] != newest:
         with _lock:
             if _cache["id"] != newest:
-                blob = TriageModel.objects.values_list("blob", flat=True).get(id=newest)
+                blob = TriageModel.objects.values_list("blob", flat=True).get(id=newest[0])
                 _cache["model"], _cache["id"] = learning.Model.loads(bytes(blob)), newest
     return _cache["model"]
 

@@ -64,8 +64,9 @@ def manage(*argv: str, env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_production_without_a_mail_server_fails_every_check_and_the_migrate_step():
-    env = production_env()
+def test_production_without_a_mail_server_fails_every_check_and_the_migrate_step(tmp_path):
+    # migrate's checks open the database first: give it one that exists wherever this runs.
+    env = production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'prod.sqlite3'}")
     for argv in (("check", "--deploy"), ("check",), ("migrate", "--check")):
         result = manage(*argv, env=env)
         assert result.returncode != 0, argv
