@@ -7,10 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from cases import demo
 from cases.models import Case
 from insights.models import Improvement
+from knowledge.models import Article
+from portal import links
 from sla.models import Policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,6 +55,26 @@ def _pages(username: str) -> list[tuple[str, str]]:
             pages.append(("policy", f"/sla/policies/{policy.pk}/"))
     if username == "admin":
         pages.append(("webhooks", "/integrations/webhooks/"))
+    # The desk, knowledge and managers' pages.
+    article = Article.objects.order_by("id").first()
+    pages += [
+        ("customer", f"/desk/customers/{case.customer_id}/"),
+        ("articles", "/knowledge/articles/"),
+        ("article", f"/knowledge/articles/{article.pk}/"),
+        ("knowledge-search", "/knowledge/search/?q=delivery"),
+        ("macros", "/desk/macros/"),
+    ]
+    if username != "ava":
+        pages += [
+            ("article-edit", f"/knowledge/articles/{article.pk}/edit/"),
+            ("macro-new", "/desk/macros/new/"),
+            ("dashboard-cases", "/insights/cases/"),
+            ("targets", "/insights/targets/"),
+            ("digest", "/insights/digest/"),
+            ("caps", "/remedies/caps/"),
+        ]
+    if username in ("max", "admin"):
+        pages.append(("cap-history", "/rules/remedies.authoritycap/history/"))
     return pages
 
 
@@ -63,43 +86,48 @@ def _log_in(page, live_server, username):
     page.get_by_role("heading", name="My cases").wait_for()
 
 
-def test_every_page_for_every_role_passes_axe_at_desk_and_phone_width(live_server, page):
+def _customer_pages() -> list[tuple[str, str]]:
+    case = Case.objects.exclude(status="closed").order_by("id").first()
+    link = links.link_for(case)
+    return [("status-page", reverse("portal:status", args=[links.link_token(link)]))]
+
+
+# One role per test, so the two workers share the audit.
+@pytest.mark.parametrize("username", (*ROLES, "customer"))
+def test_every_page_for_every_role_passes_axe_at_desk_and_phone_width(live_server, page, username):
     demo.seed(case_count=40)
     SHOTS.mkdir(parents=True, exist_ok=True)
     found, overflow, audited = [], [], 0
-    for username in ROLES:
-        page.context.clear_cookies()
-        page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1280, "height": 900})
+    if username != "customer":
         _log_in(page, live_server, username)
-        for name, path in _pages(username):
-            for width in WIDTHS:
-                page.set_viewport_size({"width": width, "height": 900})
-                page.goto(f"{live_server.url}{path}")
-                page.wait_for_load_state("networkidle")
-                page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-                page.add_script_tag(url=f"{live_server.url}{AXE}")
-                violations = page.evaluate(
-                    """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))
-                        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                                nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""",
-                    TAGS,
-                )
-                audited += 1
-                for v in violations:
-                    if v["impact"] in ("critical", "serious"):
-                        found.append({"who": username, "page": name, "width": width, **v})
-                slug = re.sub(r"[^a-z0-9-]", "", name)
-                page.screenshot(path=str(SHOTS / f"{username}-{slug}-{width}.png"), full_page=True)
-                if width == 1280:  # the top bar on one row for every role
-                    bar = page.evaluate(
-                        "document.querySelector('.topbar')?.getBoundingClientRect().height || 0"
-                    )
-                    if bar > 64:
-                        overflow.append((username, name, "top bar", bar))
-                if width == 375:  # usable on a phone: nothing forces sideways scrolling
-                    wide = page.evaluate("document.documentElement.scrollWidth")
-                    if wide > 375 + 2:
-                        overflow.append((username, name, wide))
+    for name, path in _customer_pages() if username == "customer" else _pages(username):
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            page.add_script_tag(url=f"{live_server.url}{AXE}")
+            violations = page.evaluate(
+                """async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}}))
+                    .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))""",
+                TAGS,
+            )
+            audited += 1
+            for v in violations:
+                if v["impact"] in ("critical", "serious"):
+                    found.append({"who": username, "page": name, "width": width, **v})
+            slug = re.sub(r"[^a-z0-9-]", "", name)
+            page.screenshot(path=str(SHOTS / f"{username}-{slug}-{width}.png"), full_page=True)
+            if width == 1280:  # the top bar on one row for every role
+                bar = page.evaluate("document.querySelector('.topbar')?.getBoundingClientRect().height || 0")
+                if bar > 64:
+                    overflow.append((username, name, "top bar", bar))
+            if width == 375:  # usable on a phone: nothing forces sideways scrolling
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                if wide > 375 + 2:
+                    overflow.append((username, name, wide))
     print(f"axe audited {audited} page views: {len(found)} critical or serious violations")
     assert found == [], json.dumps(found, indent=1)
     assert overflow == [], overflow
