@@ -68,7 +68,7 @@ def _pages(username: str) -> list[tuple[str, str]]:
         pages += [
             ("article-edit", f"/knowledge/articles/{article.pk}/edit/"),
             ("macro-new", "/desk/macros/new/"),
-            ("dashboard-cases", "/insights/cases/"),
+            ("dashboard-cases", "/insights/cases/?figure=opened"),
             ("targets", "/insights/targets/"),
             ("digest", "/insights/digest/"),
             ("caps", "/remedies/caps/"),
