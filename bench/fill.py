@@ -82,10 +82,12 @@ def cases(
     owner_id: int | None = None,
     status_sql: str = "'new'",
     opened_sql: str = "now() - make_interval(secs => g)",
+    more: dict[str, str] | None = None,
 ) -> tuple[int, int]:
     """`count` cases spread over the customers in `customer_ids`, references as the intake service
     gives them (R-000123), opened one second apart into the past so the API's new cases come
-    first. `status_sql` and `opened_sql` are SQL over g (1..count). Returns the id range."""
+    first. `status_sql`, `opened_sql` and the columns in `more` (which win over the ones here) are
+    SQL over g (1..count). Returns the id range."""
     from cases.models import Case
 
     low, high = customer_ids
@@ -105,6 +107,7 @@ def cases(
             "owner_id": str(owner_id) if owner_id else "NULL",
             "status": status_sql,
             "opened_at": opened_sql,
+            **(more or {}),
         },
         f"(SELECT nextval({seq}) AS id, g FROM generate_series(1, {count}) AS g) AS s",
     )
@@ -120,9 +123,11 @@ def clocks(
     target_minutes: float,
     steps_json: str = "[]",
     where_sql: str = "TRUE",
+    warn_sql: str = "NULL",
 ) -> int:
     """One running clock on each case in `case_ids`; g is the case's position (1..n) in the range,
-    so `due_sql` and `started_sql` can spread the deadlines."""
+    so `due_sql` and `started_sql` can spread the deadlines (and `warn_sql` its first warning);
+    c.opened_at and c.status are the case's."""
     from sla.models import Clock
 
     low, high = case_ids
@@ -136,9 +141,11 @@ def clocks(
             "state": "'running'",
             "started_at": started_sql,
             "due_at": due_sql,
+            "warn_at": warn_sql,
             "next_check_at": due_sql,
         },
-        f"(SELECT id, id - {low} + 1 AS g FROM cases_case WHERE id BETWEEN {low} AND {high} AND {where_sql}) AS c",
+        f"(SELECT id, opened_at, status, id - {low} + 1 AS g FROM cases_case"
+        f" WHERE id BETWEEN {low} AND {high} AND {where_sql}) AS c",
     )
 
 
