@@ -60,6 +60,7 @@ bench-smoke: $(BIN)/.installed
 	$(BIN)/python bench/sweep_burst.py burst --clocks 1000
 	$(BIN)/python bench/sweep_burst.py lag --open 10000 --per-minute 300 --minutes 1 --grace 60
 	$(BIN)/python bench/api_peer.py --rounds 1 --duration 3 --queries 5
+	$(BIN)/python bench/pages.py --smoke
 
 clean:
 	rm -rf $(VENV) var
