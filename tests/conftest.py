@@ -39,9 +39,17 @@ def pytest_configure(config):
         instant = travel_destination(TRAVEL_TO)
         config._recovery_travel = time_machine.travel(instant.timestamp(), tick=True)
         config._recovery_travel.start()
-        # Runs travelled to different days may share one Redis: keep their throttle counts apart.
-        if "KEY_PREFIX" in settings.CACHES.get("api", {}):
-            settings.CACHES["api"]["KEY_PREFIX"] += f"-{run_suffix()}"
+
+    # Runs side by side (travelled runs, xdist workers) share one Redis, and their test databases
+    # hand out the same primary keys: keep their throttle counts and who-is-on-which-case apart.
+    # The configuration cache stays shared: its epoch is per database already, and the worker
+    # processes of the slow tests must see the same one.
+    apart = "-".join(
+        filter(None, [run_suffix() if TRAVEL_TO else "", os.environ.get("PYTEST_XDIST_WORKER", "")])
+    )
+    for alias in ("api", "presence"):
+        if apart and "KEY_PREFIX" in settings.CACHES.get(alias, {}):
+            settings.CACHES[alias]["KEY_PREFIX"] += f"-{apart}"
 
 
 def pytest_unconfigure(config):
