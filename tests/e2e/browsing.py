@@ -1,10 +1,15 @@
 """What the browser tests share: where screenshots go, and signing in as a person."""
 
+import os
 from pathlib import Path
 
 from tests.factories import PASSWORD
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+# Pages are photographed on every run into test-artifacts/screenshots (not tracked); to refresh the
+# pictures in docs/, run the browser tests with SCREENSHOTS_DIR=docs/screenshots.
+SCREENSHOTS = ROOT / os.environ.get("SCREENSHOTS_DIR", "test-artifacts/screenshots")
 
 
 def log_in(page, live_server, username):

@@ -15,10 +15,10 @@ from insights.models import Improvement
 from knowledge.models import Article
 from portal import links
 from sla.models import Policy
+from tests.e2e.browsing import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
 AXE = "/static/vendor/axe-core/axe.min.js"
 ROLES = ("ava", "lee", "max", "admin")
 WIDTHS = (1280, 375)
@@ -96,7 +96,7 @@ def _customer_pages() -> list[tuple[str, str]]:
 @pytest.mark.parametrize("username", (*ROLES, "customer"))
 def test_every_page_for_every_role_passes_axe_at_desk_and_phone_width(live_server, page, username):
     demo.seed(case_count=40)
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     found, overflow, audited = [], [], 0
     page.set_viewport_size({"width": 1280, "height": 900})
     if username != "customer":
@@ -119,7 +119,7 @@ def test_every_page_for_every_role_passes_axe_at_desk_and_phone_width(live_serve
                 if v["impact"] in ("critical", "serious"):
                     found.append({"who": username, "page": name, "width": width, **v})
             slug = re.sub(r"[^a-z0-9-]", "", name)
-            page.screenshot(path=str(SHOTS / f"{username}-{slug}-{width}.png"), full_page=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{username}-{slug}-{width}.png"), full_page=True)
             if width == 1280:  # the top bar on one row for every role
                 bar = page.evaluate("document.querySelector('.topbar')?.getBoundingClientRect().height || 0")
                 if bar > 64:

@@ -6,8 +6,6 @@ selection or a key press; a page load is a document load (htmx swaps are not). T
 printed with the test's output (`-s`).
 """
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
@@ -19,11 +17,10 @@ from remedies.models import Remedy
 from sla.models import Clock
 from sla.policies import policies_ensure_defaults
 from tests import factories
-from tests.e2e.browsing import log_in
+from tests.e2e.browsing import SCREENSHOTS, log_in
 from tests.remedies.conftest import kind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 class Counted:

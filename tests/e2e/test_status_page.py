@@ -4,7 +4,6 @@ sees both arrive without reloading."""
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,10 +14,9 @@ from sla.policies import policies_ensure_defaults
 from sla.services import promise_make
 from tests import factories
 
-from .browsing import ARTIFACTS, log_in
+from .browsing import ARTIFACTS, SCREENSHOTS, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 LINK = re.compile(r"https?://[^/\s]+(/c/[^/\s]+/)")
 
 
