@@ -203,7 +203,7 @@ FIGURES = (
         for by in ("agent", "team", "kind", "root_cause")
     ),
 )
-ROLLUP_READERS = ("rollup",)
+ROLLUP_READERS = ("rollup", "breakdowns")
 PERIODS = (
     ("last 30 days", 30, {}),
     ("last 30 days, by week", 30, {"bucket": "week"}),
