@@ -204,6 +204,7 @@ FIGURES = (
     ),
 )
 ROLLUP_READERS = ("rollup", "breakdowns")
+READS_THE_ROLLUP_ITSELF = {"first_touch_per_agent", "first_touch_per_team"}
 PERIODS = (
     ("last 30 days", 30, {}),
     ("last 30 days, by week", 30, {"bucket": "week"}),
@@ -218,6 +219,8 @@ def _figure(scope, module: str, name: str):
     from insights.selectors import rollup
 
     if rollup.freshness(scope).source == "rollup":
+        if name in READS_THE_ROLLUP_ITSELF:
+            return getattr(import_module(f"insights.selectors.{module}"), name), "rollup"
         for readers in ROLLUP_READERS:
             rolled = getattr(import_module(f"insights.selectors.{readers}"), name, None)
             if rolled is not None:

@@ -4,8 +4,8 @@ A bucket is a minute wide up to 20 minutes, then 5 % wider than the one before (
 buckets up to a year; the last one is open). A percentile read off the histogram places the
 durations of a bucket evenly inside it and interpolates between neighbours as percentile_cont
 does, so it is off by less than the width of the bucket holding the upper neighbour: under a
-minute up to 20 minutes, under 5 % of the value beyond (3 minutes at an hour, 2.4 hours at two
-days). With hundreds of cases per period the neighbours share a bucket. Beyond a year it is a
+minute up to 20 minutes, under 5 % of the value beyond (3 minutes at an hour, 2.3 hours at two
+days). With hundreds of cases per period the neighbours mostly share a bucket. Beyond a year it is a
 floor. The page shows these as "about".
 """
 
