@@ -152,16 +152,34 @@ def fill(cases: int, *, analyse: bool = True) -> None:
             # What autovacuum does on a live database: statistics and the visibility map.
             cur.execute("VACUUM ANALYZE")
     print(f"filled {cases} cases in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    refresh_rollup()
+    refresh_rollup(analyse=analyse)
 
 
-def refresh_rollup() -> None:
+ROLLUP_TABLES = (
+    "insights_dailyfigures",
+    "insights_dailybreakdown",
+    "insights_dailydurations",
+    "insights_dailyremedies",
+    "insights_dailyfollowups",
+)
+
+
+def refresh_rollup(*, analyse: bool = True) -> None:
     """What beat does every minute: the first run rolls every day up, later ones the changed days."""
+    from django.db import connection
+
     from insights.services.rollup import rollup_refresh
 
     started = time.perf_counter()
     rows = rollup_refresh()
     print(f"rolled up {rows} day-team rows in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if analyse:
+        # A first run rewrites every row: without statistics PostgreSQL expects a few dozen rows
+        # and sorts 26k text values instead of hashing them (32 ms -> 11 ms at 50k cases), and the
+        # deleted rows of a second run stay in the index. Autovacuum would see to both.
+        with connection.cursor() as cur:
+            for table in ROLLUP_TABLES:
+                cur.execute(f"VACUUM ANALYZE {table}")
 
 
 def timed(fn, runs: int) -> tuple[float, float]:
