@@ -240,6 +240,112 @@ class RollupRun(models.Model):
     finished_at = models.DateTimeField()
 
 
+class Breakdown(models.TextChoices):
+    ROOT_CAUSE = "root_cause", "Root cause (id)"
+    WHY_ORIGIN = "why_origin", "WHY origin (empty: not said)"
+    WHY_ANSWER = "why_answer", "WHY yes/no answer (question=answer)"
+    WHAT_STAGE = "what_stage", "WHAT journey stage"
+    WHAT_PART = "what_part", "WHAT part affected"
+    CSAT_SCORE = "csat_score", "Survey score (by the day answered)"
+
+
+class DailyBreakdown(models.Model):
+    """Per local day and team: how many cases opened that day have each root cause, WHY origin,
+    WHY answer, WHAT stage and part; and how many survey answers of each score were given that
+    day. Kept with DailyFigures (insights.services.rollup), so a long period's Pareto and triage
+    breakdowns sum a few rows per day instead of joining every case."""
+
+    day = models.DateField()
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    breakdown = models.CharField(max_length=20, choices=Breakdown.choices)
+    value = models.CharField(max_length=255, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "breakdown", "value"], name="daily_breakdown_one_per_value"
+            )
+        ]
+        indexes = [models.Index(fields=["breakdown", "day"], name="daily_breakdown_by_kind_day")]
+
+
+class Duration(models.TextChoices):
+    FIRST_RESPONSE = "first_response", "Opened to first response"
+    RESOLUTION = "resolution", "Opened to resolved"
+
+
+class DailyDurations(models.Model):
+    """Per local day and team: a histogram of how long the cases opened that day took to a first
+    response and to resolution (buckets: insights.selectors.histogram), from which a long
+    period's median and p90 are read to within a bucket's width."""
+
+    day = models.DateField()
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    duration = models.CharField(max_length=20, choices=Duration.choices)
+    bucket = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "duration", "bucket"], name="daily_durations_one_per_bucket"
+            )
+        ]
+        indexes = [models.Index(fields=["duration", "day"], name="daily_durations_by_kind_day")]
+
+
+class DailyRemedies(models.Model):
+    """Per local day the cases were opened, team, giver, remedy kind, root cause and currency: the
+    remedies granted on those cases, what they cost and how many were a +1. Any one ledger
+    breakdown (agent, team, kind, root cause) is a sum over these rows."""
+
+    day = models.DateField()
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind_id = models.PositiveIntegerField(help_text="remedies.RemedyKind: an id, remedies is optional.")
+    root_cause = models.ForeignKey(
+        "cases.RootCause", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    currency = models.CharField(max_length=3)
+    remedies = models.PositiveIntegerField()
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    plus_one = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "given_by", "kind_id", "root_cause", "currency"],
+                name="daily_remedies_one_per_key",
+                nulls_distinct=False,
+            )
+        ]
+
+
+class DailyFollowUps(models.Model):
+    """Per local day and team: the follow-ups recorded that day by retained answer, with the day
+    of the case's next follow-up (empty: none yet). A period counts a case's last follow-up in
+    it, so a row counts for a period ending before `superseded_on`; a follow-up superseded the
+    same day never counts and is left out."""
+
+    day = models.DateField()
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
+    retained = models.CharField(max_length=10, choices=Retained.choices)
+    superseded_on = models.DateField(null=True, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team", "retained", "superseded_on"],
+                name="daily_follow_ups_one_per_answer",
+                nulls_distinct=False,
+            )
+        ]
+
+
 class Weekday(models.IntegerChoices):
     MONDAY = 0, "Monday"
     TUESDAY = 1, "Tuesday"

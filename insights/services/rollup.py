@@ -1,8 +1,10 @@
 """The per-day rollup behind long dashboard periods: beat recomputes the days whose cases changed.
 
-A run reads the cases changed since the last run's watermark (an index on updated_at), takes the
-local days they were opened and resolved on, and recomputes those days whole, for every team, in
-two grouped queries; the rows are replaced in one transaction, so a reader sees either the old
+A run reads the cases changed since the last run's watermark (an index on updated_at; follow-ups,
+survey answers, remedies and approvals by their own indexed times), takes the local days they
+were opened, resolved, followed up and answered on, and recomputes those days whole, for every
+team: the counts (DailyFigures) and the breakdowns (insights.services.rollup_breakdowns), in a
+few grouped queries; the rows are replaced in one transaction, so a reader sees either the old
 day or the new one. Cost is O(cases changed + their days' cases), never O(all cases).
 """
 
@@ -15,9 +17,19 @@ from django.utils import timezone
 
 from cases.models import Case
 
-from ..models import DailyFigures, RollupRun
+from ..models import (
+    DailyBreakdown,
+    DailyDurations,
+    DailyFigures,
+    DailyFollowUps,
+    DailyRemedies,
+    FollowUpOutcome,
+    RollupRun,
+    SurveyResponse,
+)
 from ..selectors import metrics
 from ..selectors.pending import model_or_none
+from . import rollup_breakdowns
 
 # A transaction that began before the watermark can commit after it with an earlier updated_at:
 # look back this far so its case is not missed (recomputing a day twice is harmless).
@@ -27,10 +39,18 @@ OVERLAP = datetime.timedelta(minutes=2)
 def _changed_cases(since: datetime.datetime | None):
     if since is None:
         return Case.objects.all()
-    changed = Q(updated_at__gte=since)
+    changed = Q(updated_at__gte=since)  # a WHAT or WHY answer saved touches its case too
+    # Written beside the case without touching it: each found through its own indexed time.
+    beside = [
+        FollowUpOutcome.objects.filter(recorded_at__gte=since),
+        SurveyResponse.objects.filter(answered_at__gte=since),
+    ]
     Approval = model_or_none("remedies", "ApprovalRequest")
     if Approval is not None:  # an approval asked for unmakes a first-touch fix
-        changed |= Q(pk__in=Approval.objects.filter(requested_at__gte=since).values("case_id"))
+        beside.append(Approval.objects.filter(requested_at__gte=since))
+        beside.append(model_or_none("remedies", "Remedy").objects.filter(given_at__gte=since))
+    for rows in beside:
+        changed |= Q(pk__in=rows.values("case_id"))
     return Case.objects.filter(changed)
 
 
@@ -43,7 +63,7 @@ def _days_of(cases, tz) -> set[datetime.date]:
             .values_list("d", flat=True)
             .distinct()
         )
-    return days
+    return days | rollup_breakdowns.follow_up_days(cases, tz)
 
 
 def _bounds(days: set[datetime.date]) -> tuple[datetime.datetime, datetime.datetime]:
@@ -54,7 +74,7 @@ def _bounds(days: set[datetime.date]) -> tuple[datetime.datetime, datetime.datet
 
 
 def rollup_days(days: set[datetime.date], *, now: datetime.datetime) -> int:
-    """Recomputes these local days for every team; returns the rows written."""
+    """Recomputes these local days for every team, every table; returns the rows written."""
     if not days:
         return 0
     tz = timezone.get_current_timezone()
@@ -99,10 +119,18 @@ def rollup_days(days: set[datetime.date], *, now: datetime.datetime) -> int:
             (day, team, author), DailyFigures(day=day, team_id=team, created_by_id=author, refreshed_at=now)
         )
         row.resolved_that_day = n
+    tables = {
+        DailyFigures: list(rows.values()),
+        DailyBreakdown: rollup_breakdowns.breakdowns(days, since, until, tz),
+        DailyDurations: rollup_breakdowns.durations(days, since, until, tz),
+        DailyRemedies: rollup_breakdowns.remedies(days, since, until, tz),
+        DailyFollowUps: rollup_breakdowns.follow_ups(days, since, until, tz),
+    }
     with transaction.atomic():
-        DailyFigures.objects.filter(day__in=days).delete()
-        DailyFigures.objects.bulk_create(rows.values())
-    return len(rows)
+        for model, new in tables.items():
+            model.objects.filter(day__in=days).delete()
+            model.objects.bulk_create(new, batch_size=5000)
+    return sum(len(new) for new in tables.values())
 
 
 def rollup_refresh(*, now: datetime.datetime | None = None) -> int:

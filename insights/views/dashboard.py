@@ -13,7 +13,7 @@ from cases.permissions import is_lead
 from ..csv import csv_lines
 from ..forms import ScopeForm
 from ..models import FIRST_TOUCH_TARGET_DEFAULT
-from ..selectors import ledger, metrics, pending, rollup, triage
+from ..selectors import breakdowns, ledger, metrics, pending, rollup
 from ..selectors.drilldown import UnknownFigure, drilldown
 
 PAGE_SIZE = 50
@@ -60,11 +60,12 @@ def dashboard(request):
     _leads_only(request)
     form = _scope_form(request)
     scope = form.scope()
-    first_response, resolution = metrics.first_response_times(scope), metrics.resolution_times(scope)
-    # Long unsliced periods: counts and trend from the per-day rollup (and today live).
+    # Long unsliced periods: counts, trend and breakdowns from the per-day rollup (and today live).
     fresh = rollup.freshness(scope)
     source = rollup if fresh.source == "rollup" else metrics
-    trend, pareto, csat = source.trend(scope), metrics.root_cause_pareto(scope), metrics.csat(scope)
+    figures = breakdowns.Rolled(scope) if fresh.source == "rollup" else breakdowns.Live(scope)
+    first_response, resolution = figures.first_response_times(), figures.resolution_times()
+    trend, pareto, csat = source.trend(scope), figures.root_cause_pareto(), figures.csat()
     by_status, by_stage = metrics.now_by_status_and_stage(scope)
     context = {
         "nav": "dashboard",
@@ -85,7 +86,7 @@ def dashboard(request):
             "resolution_median": _hours(resolution.median),
             "resolution_p90": _hours(resolution.p90),
         },
-        "follow_ups": metrics.follow_up_outcomes(scope),
+        "follow_ups": figures.follow_up_outcomes(),
         "csat": csat,
         "pareto": pareto,
         "repeat": metrics.repeat_customers(scope),
@@ -96,18 +97,18 @@ def dashboard(request):
         "approvals": pending.approvals_waiting(scope),
         "spend": pending.remedy_spend(scope),
         "charts": _charts(trend, pareto, csat),
-        **_ledger_and_triage(scope),
+        **_ledger_and_triage(scope, figures),
     }
     return render(request, "insights/dashboard.html", context)
 
 
-def _ledger_and_triage(scope) -> dict:
+def _ledger_and_triage(scope, figures) -> dict:
     """Spend per agent, team, kind and root cause; first touch against the targets; the triage
     answers broken down."""
     teams = ledger.first_touch_per_team(scope)
     return {
         "ledger": [
-            {"by": by, "title": title, "rows": ledger.remedy_ledger(scope, by)}
+            {"by": by, "title": title, "rows": figures.remedy_ledger(by)}
             for by, title in (
                 ("agent", "agent"),
                 ("team", "team"),
@@ -119,8 +120,8 @@ def _ledger_and_triage(scope) -> dict:
         "first_touch_agents": ledger.first_touch_per_agent(scope),
         "first_touch_teams": teams,
         "teams_below_target": [t for t in teams if t["below"]],
-        "why": triage.why_breakdown(scope),
-        "what": triage.what_breakdown(scope),
+        "why": figures.why_breakdown(),
+        "what": figures.what_breakdown(),
     }
 
 

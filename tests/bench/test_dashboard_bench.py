@@ -22,7 +22,7 @@ def _bench_module():
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the bench fills PostgreSQL (setseed, generate_series)"
 )
-def test_the_dashboard_bench_fills_the_current_schema_and_times_every_period():
+def test_the_dashboard_bench_fills_the_current_schema_and_times_every_period_and_figure():
     bench = _bench_module()
 
     bench.fill(300, analyse=False)
@@ -35,8 +35,19 @@ def test_the_dashboard_bench_fills_the_current_schema_and_times_every_period():
     assert Case.objects.count() == 300
     assert WhyAnswer.objects.exists() and Remedy.objects.exists()
     assert DailyFigures.objects.exists()  # long periods are timed on the rollup, as beat keeps it
-    labels = [label for label, _ms in rows]
+    labels = [label for label, _median, _p95 in rows]
     for role in ("manager", "team lead"):
         assert f"dashboard as {role}, last 365 days, by week" in labels
-    assert "  remedy_ledger by root_cause" in labels and "  why_breakdown" in labels
-    assert all(ms >= 0 for _label, ms in rows)
+    for days in (30, 365):  # each figure over the default month and over a year
+        assert any(label.startswith(f"  remedy_ledger by root_cause, {days} days") for label in labels)
+        assert any(label.startswith(f"  why_breakdown, {days} days") for label in labels)
+    assert "  period_counts, 365 days (rollup)" in labels  # a year is timed as the page reads it
+    assert all(0 <= median <= p95 for _label, median, p95 in rows)
+
+
+def test_the_p95_is_interpolated_between_runs_like_percentile_cont():
+    bench = _bench_module()
+
+    assert bench.p95([7.0]) == 7.0
+    assert bench.p95([1.0, 3.0]) == 2.9
+    assert bench.p95([float(i) for i in range(1, 101)]) == 95.05
