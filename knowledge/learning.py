@@ -50,14 +50,17 @@ def features(doc: Doc) -> str:
     return f"{doc.text}\n{' '.join(tags)}"
 
 
+# Word n-grams: single words; word pairs scored lower on held-out phrasings (bench/README.md).
+WORD_NGRAMS = (1, 1)
+
+
 def _vectorizer() -> FeatureUnion:
     # Words carry the meaning; character n-grams inside words survive the typos ("recieved").
-    # Single words: word pairs scored lower on held-out phrasings (bench/README.md).
     return FeatureUnion(
         [
             (
                 "words",
-                TfidfVectorizer(ngram_range=(1, 1), sublinear_tf=True, min_df=1, strip_accents="unicode"),
+                TfidfVectorizer(ngram_range=WORD_NGRAMS, sublinear_tf=True, strip_accents="unicode"),
             ),
             (
                 "chars",
