@@ -2,8 +2,14 @@
 and channel as tokens), a linear model per question (root cause, severity), and the triaged cases'
 vectors for "similar past cases". No ORM here: the bench trains and measures the same code.
 
-Chosen over nearest-neighbour voting and naive Bayes on the labelled set in bench/ (see
-bench/README.md): it ranks best and answers in a few milliseconds at 100k cases.
+The root-cause model also learns from the taxonomy's own words (each cause's name and category,
+and the articles that answer it), which name what 20 cases per cause may never say. The severity
+model sees the same text plus cues of how upset and urgent the customer sounds (`urgency`):
+severity follows the tone, not the cause.
+
+Chosen over nearest-neighbour voting, naive Bayes and calibrated probabilities on the labelled set
+in bench/, settings by cross-validation on its training part (see bench/README.md): it ranks best
+and answers in a few milliseconds at 100k cases.
 """
 
 import pickle
@@ -16,6 +22,8 @@ from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.pipeline import FeatureUnion
+
+from . import urgency
 
 # Below this many triaged cases (or fewer than two causes) the model says so instead of guessing.
 MIN_TRIAGED = 20
@@ -42,13 +50,17 @@ def features(doc: Doc) -> str:
     return f"{doc.text}\n{' '.join(tags)}"
 
 
+# Word n-grams: single words; word pairs scored lower on held-out phrasings (bench/README.md).
+WORD_NGRAMS = (1, 1)
+
+
 def _vectorizer() -> FeatureUnion:
     # Words carry the meaning; character n-grams inside words survive the typos ("recieved").
     return FeatureUnion(
         [
             (
                 "words",
-                TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1, strip_accents="unicode"),
+                TfidfVectorizer(ngram_range=WORD_NGRAMS, sublinear_tf=True, strip_accents="unicode"),
             ),
             (
                 "chars",
@@ -75,6 +87,8 @@ class Model:
     neighbour_keys: list = field(default_factory=list)
     neighbour_causes: list = field(default_factory=list)
     triaged: int = 0
+    # The severity model also reads the urgency cues (False in a model stored before it did).
+    severity_cues: bool = False
 
     def vector(self, doc: Doc):
         return _normalise(self.vectorizer.transform([features(doc)]))
@@ -86,9 +100,12 @@ class Model:
         order = np.argsort(-probs)[:limit]
         return [(int(self.cause_model.classes_[i]), float(probs[i])) for i in order]
 
-    def severity(self, vec) -> list[tuple[str, float]]:
+    def severity(self, vec, text: str) -> list[tuple[str, float]]:
+        """`vec` from `vector()`, `text` the complaint's own words (for the urgency cues)."""
         if self.severity_model is None:
             return []
+        if self.severity_cues:
+            vec = sparse.hstack([vec, urgency.cue_matrix([text])]).tocsr()
         probs = self.severity_model.predict_proba(vec)[0]
         order = np.argsort(-probs)
         return [(str(self.severity_model.classes_[i]), float(probs[i])) for i in order]
@@ -132,31 +149,47 @@ class TooFewTriaged(Exception):
 # Above this many cases the exact solver gives way to stochastic gradient descent (same loss, so
 # the scores stay probabilities), which trains in a few passes over the data.
 SGD_FROM = 20_000
+# Inverse regularisation of the two linear models, and how much one taxonomy text weighs against
+# one triaged case: chosen by cross-validation on the labelled set's training part (bench/README.md).
+CAUSE_C = 5.0
+SEVERITY_C = 1.0
+TAXONOMY_WEIGHT = 3.0
 
 
-def _classifier(labels: list):
+def _classifier(labels: list, c: float):
     if len(set(labels)) < 2:
         return None
     if len(labels) >= SGD_FROM:
         return SGDClassifier(loss="log_loss", alpha=1e-6, max_iter=10, tol=None, class_weight="balanced")
-    return LogisticRegression(C=20.0, max_iter=2000, class_weight="balanced")
+    return LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
 
 
-def train(docs: list[Doc]) -> Model:
-    """`docs`: triaged cases, oldest first. Raises TooFewTriaged below MIN_TRIAGED or one cause."""
+def train(docs: list[Doc], *, cause_texts: dict[int, list[str]] | None = None) -> Model:
+    """`docs`: triaged cases, oldest first. `cause_texts`: for a cause id, texts that say what it
+    is (its name and category, the articles that answer it); they teach the root-cause model
+    words the cases may lack, and are neither counted nor offered as similar cases. Raises
+    TooFewTriaged below MIN_TRIAGED or one cause."""
     labelled = [d for d in docs if d.root_cause is not None]
     if len(labelled) < MIN_TRIAGED or len({d.root_cause for d in labelled}) < 2:
         raise TooFewTriaged(f"{len(labelled)} triaged cases; suggestions start at {MIN_TRIAGED}.")
+    seen = {d.root_cause for d in labelled}
+    # Only for causes the organisation has triaged: a cause is suggested once a lead has used it.
+    taxonomy = [
+        Doc(text=t, root_cause=c) for c, texts in (cause_texts or {}).items() if c in seen for t in texts
+    ]
     vectorizer = _vectorizer()
-    matrix = _normalise(vectorizer.fit_transform([features(d) for d in labelled]).tocsr())
+    everything = _normalise(vectorizer.fit_transform([features(d) for d in labelled + taxonomy]).tocsr())
+    matrix = everything[: len(labelled)]
     causes = [d.root_cause for d in labelled]
-    cause_model = _classifier(causes)
-    cause_model.fit(matrix, causes)
-    severities = [d.severity for d in labelled if d.severity]
-    severity_model = _classifier(severities)
+    cause_model = _classifier(causes, CAUSE_C)
+    weights = np.array([1.0] * len(labelled) + [TAXONOMY_WEIGHT] * len(taxonomy))
+    cause_model.fit(everything, causes + [d.root_cause for d in taxonomy], sample_weight=weights)
+    rows = [i for i, d in enumerate(labelled) if d.severity]
+    severities = [labelled[i].severity for i in rows]
+    severity_model = _classifier(severities, SEVERITY_C)
     if severity_model is not None:
-        rows = [i for i, d in enumerate(labelled) if d.severity]
-        severity_model.fit(matrix[rows], severities)
+        cues = urgency.cue_matrix([labelled[i].text for i in rows])
+        severity_model.fit(sparse.hstack([matrix[rows], cues]).tocsr(), severities)
     recent = slice(max(0, len(labelled) - NEIGHBOUR_CAP), len(labelled))
     return Model(
         vectorizer=vectorizer,
@@ -166,24 +199,41 @@ def train(docs: list[Doc]) -> Model:
         neighbour_keys=[d.key for d in labelled[recent]],
         neighbour_causes=causes[recent],
         triaged=len(labelled),
+        severity_cues=True,
     )
 
 
-# Articles: the linear model's belief in the causes an article answers, and the words it shares
-# with the complaint. Below the threshold the UI shows nothing (a sweep on the bench: bench/README.md).
-ARTICLE_THRESHOLD = 0.2
+# Articles: the model's belief in the causes an article answers, and the words it shares with the
+# complaint. Below the threshold the UI shows nothing. Form and threshold were chosen on held-out
+# folds of the labelled set's training part (bench/triage_bench.py prints the choice).
+ARTICLE_THRESHOLD = 0.22
+# An article that says what the customer says is shown at this similarity whatever the causes
+# (the words-alone path the earlier scoring had): on held-out folds it adds one false article in
+# 90 and keeps the articles of complaints whose triaged look-alikes carry mixed causes.
+WORDS_ALONE = 0.20
 
 
 def article_scores(model: Model, vec, causes: list[tuple[int, float]], articles: list[tuple]) -> list[tuple]:
-    """`articles`: (key, text, cause ids) that apply to the case; -> (key, score) best first."""
+    """`articles`: (key, text, cause ids) that apply to the case; `causes`: the model's beliefs,
+    best first (`Model.root_causes`); -> (key, score) best first.
+
+    The belief in an article is the geometric mean of the model's belief in its causes and that
+    belief relative to the top cause's: the article of a close runner-up (a cause ranked second or
+    third) counts nearly as much as the top one's, and one whose cause the model barely believes in
+    counts little even when every cause is unsure. Half the score is the shared words."""
     if not articles:
         return []
     belief = dict(causes)
+    top = max(belief.values(), default=0.0)
     sims = model.text_similarity(vec, [text for _, text, _ in articles])
     scored = []
     for (key, _, cause_ids), sim in zip(articles, sims, strict=True):
-        by_cause = max((belief.get(c, 0.0) for c in cause_ids), default=0.0)
-        # An article that says what the customer says applies even when the causes are unsure.
-        score = max(0.7 * by_cause + 0.3 * sim, sim) if cause_ids else sim
+        words_alone = sim + ARTICLE_THRESHOLD - WORDS_ALONE
+        if cause_ids:
+            by_cause = max((belief.get(c, 0.0) for c in cause_ids), default=0.0)
+            relative = by_cause / top if top > 0 else 0.0
+            score = max(0.5 * float(np.sqrt(by_cause * relative)) + 0.5 * sim, words_alone)
+        else:
+            score = words_alone
         scored.append((key, round(float(score), 4)))
     return sorted(scored, key=lambda pair: -pair[1])

@@ -76,6 +76,18 @@ def _docs():
         )
 
 
+def _cause_texts() -> dict[int, list[str]]:
+    """What the taxonomy says each cause is: its name and category, and the articles answering it."""
+    texts: dict[int, list[str]] = {}
+    for cause in RootCause.objects.select_related("parent"):
+        parent = f". {cause.parent.name}" if cause.parent_id else ""
+        texts[cause.pk] = [f"{cause.name}{parent}"]
+    for article in Article.objects.prefetch_related("root_causes"):
+        for cause in article.root_causes.all():
+            texts.setdefault(cause.pk, []).append(_article_text(article))
+    return texts
+
+
 def _triaged_state() -> tuple[int, object]:
     state = WhyAnswer.objects.filter(root_cause__isnull=False).aggregate(last=Max("updated_at"))
     count = WhyAnswer.objects.filter(root_cause__isnull=False).count()
@@ -97,7 +109,7 @@ def model_refresh(*, force: bool = False) -> TriageModel | None:
     started = time.perf_counter()
     trained_at = timezone.now()
     try:
-        model = learning.train(list(_docs()))
+        model = learning.train(list(_docs()), cause_texts=_cause_texts())
     except learning.TooFewTriaged as too_few:
         logger.info("suggestions.too_few", extra={"triaged": count, "reason": str(too_few)})
         return None
@@ -179,7 +191,7 @@ def suggest(
     causes = model.root_causes(vec)
     names = RootCause.objects.select_related("parent").in_bulk([c for c, _ in causes])
     result.root_causes = [(names[c], round(s, 4)) for c, s in causes if c in names]
-    result.severity = [(v, round(s, 4)) for v, s in model.severity(vec)]
+    result.severity = [(v, round(s, 4)) for v, s in model.severity(vec, text)]
     everything = model.root_causes(vec, limit=len(model.cause_model.classes_))
     found = model.similar(vec, limit=10, exclude=exclude_case.pk if exclude_case else None, causes=everything)
     visible = (

@@ -134,3 +134,23 @@ def test_the_intake_panel_shows_the_article_and_similar_cases_as_the_agent_types
     body = response.content.decode()
     assert "packaging price rise" in body and "data-customer-text" in body
     assert "What worked last time" in body and history[0].reference in body
+
+
+def test_the_model_learns_the_words_of_the_articles_that_answer_a_cause(history, agent, lead, causes):
+    from knowledge import services
+
+    services.article_create(
+        actor=lead,
+        data={
+            "title": "Eco-friendly packaging surcharge",
+            "body": "A surcharge for the compostable packaging is added to every order from Monday.",
+            "root_causes": [causes["price"].pk],
+        },
+    )
+    suggestions.model_refresh(force=True)
+
+    # Without the article's words the model leans to the call-back cause ("nobody told me").
+    found = suggest(agent, "nobody told me about a compostable packaging surcharge")
+
+    assert found.root_causes[0][0] == causes["price"]
+    assert suggestions.current_model().triaged == 20  # the article is not a triaged case
