@@ -93,7 +93,9 @@ def test_a_model_stored_before_the_urgency_cues_still_answers_severity():
     older = dataclasses.replace(
         model,
         severity_cues=False,
-        severity_model=LogisticRegression().fit(model.neighbours, [d.severity for d in docs]),
+        severity_model=LogisticRegression().fit(
+            model.vectorizer.transform([learning.features(d) for d in docs]), [d.severity for d in docs]
+        ),
     )
     restored = learning.Model.loads(older.dumps())
 
