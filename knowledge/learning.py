@@ -1,6 +1,6 @@
 """The assisted triage's model: TF-IDF over the complaint's words (and its product, journey stage
-and channel as tokens), a linear model per question (root cause, severity), and the triaged cases'
-vectors for "similar past cases". No ORM here: the bench trains and measures the same code.
+and channel as tokens), a linear model per question (root cause, severity), and the newest triaged
+cases' word vectors for "similar past cases". No ORM here: the bench trains and measures the same code.
 
 The root-cause model also learns from the taxonomy's own words (each cause's name and category,
 and the articles that answer it), which name what 20 cases per cause may never say. The severity
@@ -8,8 +8,8 @@ model sees the same text plus cues of how upset and urgent the customer sounds (
 severity follows the tone, not the cause.
 
 Chosen over nearest-neighbour voting, naive Bayes and calibrated probabilities on the labelled set
-in bench/, settings by cross-validation on its training part (see bench/README.md): it ranks best
-and answers in a few milliseconds at 100k cases.
+in bench/, settings by cross-validation on its training part (see bench/README.md): it ranks best.
+Its size, retraining time and latency at 100k cases are in the same file.
 """
 
 import pickle
