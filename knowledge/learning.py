@@ -1,6 +1,6 @@
 """The assisted triage's model: TF-IDF over the complaint's words (and its product, journey stage
-and channel as tokens), a linear model per question (root cause, severity), and the triaged cases'
-vectors for "similar past cases". No ORM here: the bench trains and measures the same code.
+and channel as tokens), a linear model per question (root cause, severity), and the newest triaged
+cases' word vectors for "similar past cases". No ORM here: the bench trains and measures the same code.
 
 The root-cause model also learns from the taxonomy's own words (each cause's name and category,
 and the articles that answer it), which name what 20 cases per cause may never say. The severity
@@ -8,8 +8,8 @@ model sees the same text plus cues of how upset and urgent the customer sounds (
 severity follows the tone, not the cause.
 
 Chosen over nearest-neighbour voting, naive Bayes and calibrated probabilities on the labelled set
-in bench/, settings by cross-validation on its training part (see bench/README.md): it ranks best
-and answers in a few milliseconds at 100k cases.
+in bench/, settings by cross-validation on its training part (see bench/README.md): it ranks best.
+Its size, retraining time and latency at 100k cases are in the same file.
 """
 
 import pickle
@@ -83,12 +83,15 @@ class Model:
     vectorizer: FeatureUnion
     cause_model: object  # LogisticRegression or SGDClassifier; None below two causes
     severity_model: object
-    neighbours: object  # rows: normalised vectors of the newest triaged cases
+    neighbours: object  # rows: the newest triaged cases' vectors over `neighbour_columns`, normalised
     neighbour_keys: list = field(default_factory=list)
-    neighbour_causes: list = field(default_factory=list)
+    neighbour_causes: object = field(default_factory=list)  # their root causes, row by row
     triaged: int = 0
     # The severity model also reads the urgency cues (False in a model stored before it did).
     severity_cues: bool = False
+    # Neighbours are compared over the vector's first columns only, the words (0 in a model stored
+    # before: every column, character n-grams included).
+    neighbour_columns: int = 0
 
     def vector(self, doc: Doc):
         return _normalise(self.vectorizer.transform([features(doc)]))
@@ -115,11 +118,12 @@ class Model:
         root cause the model believes in come first (what worked for this kind of problem)."""
         if self.neighbours is None or not self.neighbour_keys:
             return []
-        scores = (self.neighbours @ vec.T).toarray().ravel()
+        query = _normalise(vec[:, : self.neighbour_columns]) if self.neighbour_columns else vec
+        # A dense query makes this one pass over the stored rows (sparse times sparse was most of
+        # a suggestion's time at 50,000 rows).
+        scores = self.neighbours @ query.toarray().ravel().astype(self.neighbours.dtype)
         if causes:
-            belief = dict(causes)
-            weights = np.array([0.2 + belief.get(c, 0.0) for c in self.neighbour_causes])
-            scores = scores * weights / weights.max()
+            scores = scores * _belief_weights(causes, self.neighbour_causes)
         take = min(limit + 1, len(scores))
         top = np.argpartition(-scores, take - 1)[:take]
         ranked = sorted(top, key=lambda i: -scores[i])
@@ -140,6 +144,18 @@ class Model:
     @staticmethod
     def loads(blob: bytes) -> "Model":
         return pickle.loads(zlib.decompress(blob))  # noqa: S301 - our own row, written by train()
+
+
+def _belief_weights(causes: list[tuple[int, float]], neighbour_causes) -> np.ndarray:
+    """0.2 plus the model's belief in each neighbour's root cause, scaled to a maximum of 1."""
+    rows = np.asarray(neighbour_causes, dtype=np.int64)
+    ids = np.array([c for c, _ in causes], dtype=np.int64)
+    beliefs = np.array([b for _, b in causes], dtype=float)
+    order = np.argsort(ids)
+    ids, beliefs = ids[order], beliefs[order]
+    at = np.minimum(np.searchsorted(ids, rows), len(ids) - 1)
+    weights = 0.2 + np.where(ids[at] == rows, beliefs[at], 0.0)
+    return weights / weights.max()
 
 
 class TooFewTriaged(Exception):
@@ -191,16 +207,27 @@ def train(docs: list[Doc], *, cause_texts: dict[int, list[str]] | None = None) -
         cues = urgency.cue_matrix([labelled[i].text for i in rows])
         severity_model.fit(sparse.hstack([matrix[rows], cues]).tocsr(), severities)
     recent = slice(max(0, len(labelled) - NEIGHBOUR_CAP), len(labelled))
+    words = len(vectorizer.transformer_list[0][1].vocabulary_)
     return Model(
         vectorizer=vectorizer,
         cause_model=cause_model,
         severity_model=severity_model,
-        neighbours=matrix[recent],
+        neighbours=_neighbour_rows(matrix[recent, :words]),
         neighbour_keys=[d.key for d in labelled[recent]],
-        neighbour_causes=causes[recent],
+        neighbour_causes=np.array(causes[recent], dtype=np.int64),
         triaged=len(labelled),
         severity_cues=True,
+        neighbour_columns=words,
     )
+
+
+def _neighbour_rows(matrix):
+    """The rows similar cases are looked for in: the words only, in single precision. With the
+    character n-grams too they held 16 times the entries (410 a row at 100,000 cases against 25),
+    were 96% of the stored model and most of a suggestion's time, for similar cases no better
+    beyond noise on the labelled set (bench/README.md). Single precision halves what is left and
+    is plenty for a ranking."""
+    return _normalise(matrix).astype(np.float32).tocsr()
 
 
 # Articles: the model's belief in the causes an article answers, and the words it shares with the

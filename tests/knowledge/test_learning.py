@@ -1,7 +1,12 @@
 """The model on its own (no database): what each of its parts learns from."""
 
 import dataclasses
+import pickle
+import random
+import string
 
+import numpy as np
+import pytest
 from sklearn.linear_model import LogisticRegression
 
 from knowledge import learning
@@ -93,10 +98,82 @@ def test_a_model_stored_before_the_urgency_cues_still_answers_severity():
     older = dataclasses.replace(
         model,
         severity_cues=False,
-        severity_model=LogisticRegression().fit(model.neighbours, [d.severity for d in docs]),
+        severity_model=LogisticRegression().fit(
+            model.vectorizer.transform([learning.features(d) for d in docs]), [d.severity for d in docs]
+        ),
     )
     restored = learning.Model.loads(older.dumps())
 
     answer = restored.severity(restored.vector(learning.Doc(text="furious")), "furious")
 
     assert {value for value, _ in answer} == {"low", "high"}
+
+
+def made_up_cases(count: int, *, seed: int = 1) -> list[learning.Doc]:
+    """`count` cases of 40 words each, drawn from 3,000 made-up words (a wide vocabulary: many
+    character n-grams a row, as real mail has)."""
+    rng = random.Random(seed)
+    words = ["".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(3000)]
+    return [
+        learning.Doc(
+            text=" ".join(rng.choices(words, k=40)),
+            root_cause=n % 5,
+            severity="low" if n % 2 else "high",
+            key=n,
+        )
+        for n in range(count)
+    ]
+
+
+def test_the_stored_model_keeps_only_the_words_of_the_cases_it_compares():
+    model = learning.train(made_up_cases(1000))
+
+    # Each kept case costs its words in single precision (4 bytes) and their column (4 bytes),
+    # not its hundreds of character n-grams in double precision.
+    assert model.neighbours.dtype == np.float32
+    assert model.neighbours.shape[1] == model.neighbour_columns
+    assert model.neighbours.nnz <= 1000 * 42  # 40 words, the product and journey tags
+    assert len(pickle.dumps(model.neighbours)) <= 8.5 * model.neighbours.nnz
+    assert len(model.dumps()) < 2 * 2**20  # 3.7 MiB when the character n-grams were kept too
+
+
+def test_similar_cases_are_the_most_similar_among_the_newest_kept(monkeypatch):
+    monkeypatch.setattr(learning, "NEIGHBOUR_CAP", 300)
+    docs = made_up_cases(1000)
+    model = learning.train(docs)
+    kept = docs[-300:]
+    words = model.vectorizer.transformer_list[0][1]
+    asked = learning.Doc(text=" ".join(docs[50].text.split()[:20] + docs[900].text.split()[:10]))
+
+    found = model.similar(model.vector(asked), limit=5)
+
+    assert model.neighbour_keys == [d.key for d in kept]
+    expected = (
+        (
+            words.transform([learning.features(d) for d in kept])
+            @ words.transform([learning.features(asked)]).T
+        )
+        .toarray()
+        .ravel()
+    )
+    best = np.argsort(-expected)[:5]
+    assert [key for key, _ in found] == [kept[i].key for i in best]
+    assert [score for _, score in found] == pytest.approx(expected[best].tolist(), abs=1e-5)
+    assert found[0][0] == 900  # case 50 shares more words with it, but is not among the kept
+
+
+def test_a_model_stored_before_compared_every_column_still_finds_similar_cases():
+    docs = history()
+    model = learning.train(docs)
+    older = dataclasses.replace(
+        model,
+        neighbours=learning._normalise(model.vectorizer.transform([learning.features(d) for d in docs])),
+        neighbour_causes=[d.root_cause for d in docs],
+        neighbour_columns=0,
+    )
+    restored = learning.Model.loads(older.dumps())
+    vec = restored.vector(learning.Doc(text="still waiting for the call back they promised"))
+
+    found = restored.similar(vec, limit=3, causes=restored.root_causes(vec))
+
+    assert [docs[key].root_cause for key, _ in found] == [2, 2, 2]
