@@ -1,4 +1,4 @@
-"""A long period's breakdowns from the daily rollup: the root-cause Pareto, the WHY and WHAT
+"""An unsliced period's breakdowns from the daily rollup: the root-cause Pareto, the WHY and WHAT
 breakdowns, the remedy ledger, follow-up outcomes, CSAT and the response and resolution
 percentiles. The days before today are summed from the rollup's tables; today is computed by the
 rollup's own code, unsaved, so both halves count the same way. Each function has the name and
@@ -41,7 +41,7 @@ LEDGER_ATTRIBUTES = {
 
 
 class Rolled:
-    """One page's reads of the rollup for one scope (long, sliced by team at most)."""
+    """One page's reads of the rollup for one scope (sliced by team at most)."""
 
     def __init__(self, scope: Scope):
         self.scope = scope
@@ -285,7 +285,7 @@ def remedy_ledger(scope: Scope, by: str) -> list[dict] | None:
 
 
 class Live:
-    """The same figures as Rolled, read live: short or sliced periods, or before the first run."""
+    """The same figures as Rolled, read live: today alone, sliced periods, or before the first run."""
 
     def __init__(self, scope: Scope):
         self.scope = scope

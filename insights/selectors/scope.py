@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from cases.models import Case
 
+from ..models import RollupRun
+
 SLICE_FIELDS = ("team", "channel", "severity", "product", "journey_stage")
 
 
@@ -35,6 +37,12 @@ class Scope:
     def team_ids(self) -> list[int]:
         # Read once per dashboard: literal ids plan better than a subquery in every figure.
         return list(self.user.teams.values_list("pk", flat=True))
+
+    @cached_property
+    def rollup_as_of(self) -> datetime.datetime | None:
+        """The rollup's watermark (None before its first run), read once per dashboard: the page
+        and each figure that may read the rollup ask."""
+        return RollupRun.objects.values_list("changed_since", flat=True).first()
 
     def q(self, prefix: str = "") -> Q:
         """The slice and the user's team scope as a filter on Case, or on a model joined to it."""

@@ -60,7 +60,7 @@ def dashboard(request):
     _leads_only(request)
     form = _scope_form(request)
     scope = form.scope()
-    # Long unsliced periods: counts, trend and breakdowns from the per-day rollup (and today live).
+    # Unsliced periods: counts, trend and breakdowns from the per-day rollup (and today live).
     fresh = rollup.freshness(scope)
     source = rollup if fresh.source == "rollup" else metrics
     figures = breakdowns.Rolled(scope) if fresh.source == "rollup" else breakdowns.Live(scope)
