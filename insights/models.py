@@ -247,13 +247,15 @@ class Breakdown(models.TextChoices):
     WHAT_STAGE = "what_stage", "WHAT journey stage"
     WHAT_PART = "what_part", "WHAT part affected"
     CSAT_SCORE = "csat_score", "Survey score (by the day answered)"
+    REMEDY_CASES = "remedy_cases", "Cases given a remedy (currency)"
 
 
 class DailyBreakdown(models.Model):
     """Per local day and team: how many cases opened that day have each root cause, WHY origin,
-    WHY answer, WHAT stage and part; and how many survey answers of each score were given that
-    day. Kept with DailyFigures (insights.services.rollup), so a long period's Pareto and triage
-    breakdowns sum a few rows per day instead of joining every case."""
+    WHY answer, WHAT stage and part, and were given a remedy in each currency; and how many survey
+    answers of each score were given that day. Kept with DailyFigures (insights.services.rollup),
+    so a period's Pareto, triage breakdowns and spend sum a few rows per day instead of joining
+    every case."""
 
     day = models.DateField()
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")

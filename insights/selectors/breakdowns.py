@@ -27,7 +27,7 @@ from ..models import (
     Retained,
 )
 from ..services import rollup_breakdowns
-from . import histogram, ledger, metrics, triage
+from . import histogram, ledger, metrics, pending, triage
 from .pending import model_or_none
 from .rollup import _split
 from .scope import Scope
@@ -229,6 +229,26 @@ class Rolled:
             for (key, currency), (total, n, plus_one) in ordered
         ]
 
+    def remedy_spend(self) -> list[dict] | None:
+        """pending.remedy_spend, summed from the rollup: per currency, never added across."""
+        if model_or_none("remedies", "Remedy") is None:
+            return None
+        sums: dict[str, list] = {}
+        for row in self.remedies:
+            found = sums.setdefault(row.currency, [0, 0, 0])
+            found[0], found[1], found[2] = (
+                found[0] + row.total,
+                found[1] + row.remedies,
+                found[2] + row.plus_one,
+            )
+        cases = self.counts[Breakdown.REMEDY_CASES]
+        return [
+            pending.spend_row(
+                currency=currency, total=total, remedies=n, plus_one=plus_one, cases=cases[currency]
+            )
+            for currency, (total, n, plus_one) in sorted(sums.items())
+        ]
+
 
 def _ledger_names(by: str, keys: set) -> dict:
     """Per key, the fields the live ledger names it by (ledger.LEDGER_KEYS), one query."""
@@ -284,6 +304,10 @@ def remedy_ledger(scope: Scope, by: str) -> list[dict] | None:
     return Rolled(scope).remedy_ledger(by)
 
 
+def remedy_spend(scope: Scope) -> list[dict] | None:
+    return Rolled(scope).remedy_spend()
+
+
 class Live:
     """The same figures as Rolled, read live: today alone, sliced periods, or before the first run."""
 
@@ -292,5 +316,6 @@ class Live:
 
     def __getattr__(self, name: str):
         module = ledger if name == "remedy_ledger" else triage if name.endswith("_breakdown") else metrics
+        module = pending if name == "remedy_spend" else module
         figure = getattr(module, name)
         return lambda *args: figure(self.scope, *args)

@@ -95,7 +95,7 @@ def dashboard(request):
         "at_risk": pending.clocks_at_risk(scope),
         "breaches_today": pending.breaches_today(scope),
         "approvals": pending.approvals_waiting(scope),
-        "spend": pending.remedy_spend(scope),
+        "spend": figures.remedy_spend(),
         "charts": _charts(trend, pareto, csat),
         **_ledger_and_triage(scope, figures),
     }
