@@ -47,13 +47,6 @@ class Rolled:
         self.scope = scope
         self.before, self.today = _split(scope)
 
-    def _teams(self) -> set[int] | None:
-        teams = None if self.scope.user.sees_all_teams else set(self.scope.team_ids)
-        if "team" in self.scope.slice:
-            picked = {int(self.scope.slice["team"])}
-            teams = picked if teams is None else teams & picked
-        return teams
-
     def _stored(self, model):
         return model.objects.filter(self.scope.q(), day__gte=self.before.start, day__lte=self.before.end)
 
@@ -61,7 +54,7 @@ class Rolled:
         """Today's rows, built live by the rollup's code and kept to the scope's teams."""
         if self.today is None:
             return []
-        day, teams = self.today.start, self._teams()
+        day, teams = self.today.start, self.scope.teams()
         rows = build({day}, self.today.since, self.today.until, timezone.get_current_timezone())
         return [row for row in rows if teams is None or row.team_id in teams]
 

@@ -262,19 +262,25 @@ def repeat_customers(scope: Scope, limit: int = 5) -> dict:
 
 
 def repeat_customers_of(cohort, *, limit: int = 5) -> dict:
-    """The repeat customers among these cases: the totals and the top `limit` come back from one
-    query (window sums over the groups), so a year's 100k+ groups never reach Python."""
+    """The repeat customers among these cases: the totals, the top `limit` and their names come
+    back from one query (window sums over the groups), so a year's 100k+ groups never reach Python."""
     sql, params = _repeat_groups(cohort).values_list("customer", "n").query.sql_with_params()
     # The inner SQL is Django's, its values are parameters.
-    query = f"SELECT g.customer, g.n, count(*) OVER (), sum(g.n) OVER () FROM ({sql}) g(customer, n)"  # noqa: S608
+    top = (
+        "SELECT g.customer, g.n, count(*) OVER () AS customers, sum(g.n) OVER () AS cases"  # noqa: S608
+        f" FROM ({sql}) g(customer, n) ORDER BY g.n DESC, g.customer LIMIT %s"
+    )
+    named = (
+        f"SELECT t.customer, t.n, t.customers, t.cases, c.name FROM ({top}) t"  # noqa: S608
+        f" JOIN {Customer._meta.db_table} c ON c.id = t.customer ORDER BY t.n DESC, t.customer"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"{query} ORDER BY g.n DESC, g.customer LIMIT %s", (*params, limit))
+        cursor.execute(named, (*params, limit))
         groups = cursor.fetchall()
-    names = dict(Customer.objects.filter(pk__in=[row[0] for row in groups]).values_list("pk", "name"))
     return {
         "customers": groups[0][2] if groups else 0,
         "cases": int(groups[0][3]) if groups else 0,
-        "top": [{"value": c, "label": names.get(c, ""), "count": n} for c, n, _, _ in groups],
+        "top": [{"value": c, "label": name, "count": n} for c, n, _, _, name in groups],
     }
 
 

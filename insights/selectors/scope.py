@@ -44,6 +44,15 @@ class Scope:
         and each figure that may read the rollup ask."""
         return RollupRun.objects.values_list("changed_since", flat=True).first()
 
+    def teams(self) -> set[int] | None:
+        """The teams whose cases this scope counts: the user's, narrowed by a team slice; None
+        for every team."""
+        teams = None if self.user.sees_all_teams else set(self.team_ids)
+        if "team" in self.slice:
+            picked = {int(self.slice["team"])}
+            teams = picked if teams is None else teams & picked
+        return teams
+
     def q(self, prefix: str = "") -> Q:
         """The slice and the user's team scope as a filter on Case, or on a model joined to it."""
         q = Q(**{f"{prefix}{name}": value for name, value in self.slice.items()})

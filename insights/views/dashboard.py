@@ -13,7 +13,7 @@ from cases.permissions import is_lead
 from ..csv import csv_lines
 from ..forms import ScopeForm
 from ..models import FIRST_TOUCH_TARGET_DEFAULT
-from ..selectors import breakdowns, ledger, metrics, pending, rollup
+from ..selectors import breakdowns, ledger, metrics, pending, repeat, rollup
 from ..selectors.drilldown import UnknownFigure, drilldown
 
 PAGE_SIZE = 50
@@ -89,7 +89,7 @@ def dashboard(request):
         "follow_ups": figures.follow_up_outcomes(),
         "csat": csat,
         "pareto": pareto,
-        "repeat": metrics.repeat_customers(scope),
+        "repeat": repeat.repeat_customers(scope),
         "trend": trend,
         "sla": pending.sla_compliance(scope),
         "at_risk": pending.clocks_at_risk(scope),
