@@ -4,7 +4,7 @@ hundreds of thousands of cases. Sliced periods (channel, product...) and a perio
 are not rolled up: live."""
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -38,8 +38,8 @@ def _split(scope: Scope) -> tuple[Scope, Scope | None]:
     today = timezone.localdate()
     if scope.end < today:
         return scope, None
-    before = replace(scope, end=today - datetime.timedelta(days=1))
-    return before, replace(scope, start=today, end=today)
+    before = scope.narrowed(end=today - datetime.timedelta(days=1))
+    return before, scope.narrowed(start=today, end=today)
 
 
 def _rows(scope: Scope):
@@ -71,7 +71,7 @@ def trend(scope: Scope) -> list[dict]:
     }
     live = {}
     if today is not None:
-        live = {row["bucket"]: row for row in metrics.trend(replace(today, bucket="day"))}
+        live = {row["bucket"]: row for row in metrics.trend(today.narrowed(bucket="day"))}
     out = []
     for row in metrics.trend_buckets(scope):
         last = row["end"]

@@ -1,7 +1,7 @@
 """What a dashboard question is about: who asks, which period, which slice of cases."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
@@ -43,6 +43,15 @@ class Scope:
         """The rollup's watermark (None before its first run), read once per dashboard: the page
         and each figure that may read the rollup ask."""
         return RollupRun.objects.values_list("changed_since", flat=True).first()
+
+    def narrowed(self, **changes) -> "Scope":
+        """Part of this scope (fewer days, another bucket) that keeps what was read once: the
+        rollup's halves of a period would otherwise read the user's teams again, each."""
+        part = replace(self, **changes)
+        for name in ("team_ids", "rollup_as_of"):
+            if name in self.__dict__:
+                part.__dict__[name] = self.__dict__[name]
+        return part
 
     def teams(self) -> set[int] | None:
         """The teams whose cases this scope counts: the user's, narrowed by a team slice; None

@@ -133,3 +133,15 @@ def test_first_touch_per_agent_and_team_read_the_rollup_for_long_periods_and_mat
         ):
             assert rollup.first_touch_by(scope, key, *names) == metrics.first_touch_rows(scope, key, *names)
         assert ledger.first_touch_per_agent(scope)  # the page's rows come from there
+
+
+def test_a_leads_page_reads_their_teams_once_however_many_figures_split_the_period(
+    client, data, manager, lead
+):
+    rollup_refresh()
+    params = {"start": "2026-01-01", "end": "2026-03-20"}
+    client.force_login(manager)
+    managers = _queries(client, params)
+    client.force_login(lead)
+
+    assert _queries(client, params) <= managers + 1  # + the lead's teams
