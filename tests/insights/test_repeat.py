@@ -78,3 +78,10 @@ def test_the_page_says_when_repeat_customers_were_counted(client, data, manager)
 
     page = client.get("/insights/").content.decode()
     assert 'Repeat customers <span class="muted small freshness">· as of 20 Mar 12:00' in page
+
+
+def test_beat_ticks_the_repeat_customers(settings):
+    from insights.tasks import repeat_customers_refresh_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["insights-repeat-customers-refresh"]
+    assert entry["task"] == repeat_customers_refresh_task.name == "insights.repeat_customers_refresh"

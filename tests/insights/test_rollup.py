@@ -1,4 +1,4 @@
-"""Long periods read the per-day rollup that beat keeps for the days whose cases changed; the
+"""Periods before today read the per-day rollup that beat keeps for the days whose cases changed; the
 figures equal the live ones once it has run, and the page says how fresh they are."""
 
 import datetime
