@@ -247,13 +247,15 @@ class Breakdown(models.TextChoices):
     WHAT_STAGE = "what_stage", "WHAT journey stage"
     WHAT_PART = "what_part", "WHAT part affected"
     CSAT_SCORE = "csat_score", "Survey score (by the day answered)"
+    REMEDY_CASES = "remedy_cases", "Cases given a remedy (currency)"
 
 
 class DailyBreakdown(models.Model):
     """Per local day and team: how many cases opened that day have each root cause, WHY origin,
-    WHY answer, WHAT stage and part; and how many survey answers of each score were given that
-    day. Kept with DailyFigures (insights.services.rollup), so a long period's Pareto and triage
-    breakdowns sum a few rows per day instead of joining every case."""
+    WHY answer, WHAT stage and part, and were given a remedy in each currency; and how many survey
+    answers of each score were given that day. Kept with DailyFigures (insights.services.rollup),
+    so a period's Pareto, triage breakdowns and spend sum a few rows per day instead of joining
+    every case."""
 
     day = models.DateField()
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="+")
@@ -374,3 +376,26 @@ class DigestSchedule(models.Model):
             )
         ]
         constraints = [models.CheckConstraint(condition=models.Q(hour__lte=23), name="digest_hour_of_day")]
+
+
+class RepeatCustomers(models.Model):
+    """The repeat customers of a standard period (the default month, a quarter, a year, ending
+    today) for one set of teams, computed by beat: unlike the other period figures they cannot be
+    summed from days (a customer with a case on each of two days repeats in the period, on
+    neither day), and a year of them groups ~500k cases. The page shows them "as of" `computed_at`;
+    other periods and slices count live."""
+
+    start = models.DateField()
+    end = models.DateField()
+    teams = models.CharField(
+        max_length=200, blank=True, help_text="The team ids, sorted, comma-separated; empty: every team."
+    )
+    customers = models.PositiveIntegerField()
+    cases = models.PositiveIntegerField()
+    top = models.JSONField(help_text="The busiest customers: value (id), label (name) and count.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["start", "end", "teams"], name="repeat_customers_one_per_scope")
+        ]

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .services.digest import digest_send_due
+from .services.repeat import repeat_customers_refresh
 from .services.rollup import rollup_refresh
 
 
@@ -14,3 +15,8 @@ def rollup_refresh_task() -> int:
 @shared_task(name="insights.digest_send_due", acks_late=True, ignore_result=True)
 def digest_send_due_task() -> int:
     return digest_send_due()
+
+
+@shared_task(name="insights.repeat_customers_refresh", acks_late=True, ignore_result=True)
+def repeat_customers_refresh_task() -> int:
+    return repeat_customers_refresh()

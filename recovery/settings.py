@@ -375,6 +375,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 60.0, "expire_seconds": 60},
     },
+    # Repeat customers of the standard periods (a month, a quarter, a year), shown "as of" the tick.
+    "insights-repeat-customers-refresh": {
+        "task": "insights.repeat_customers_refresh",
+        "schedule": 300.0,
+        "options": {"expires": 300.0, "expire_seconds": 300},
+    },
 }
 
 # Mail intake (inbound app): one service fed by IMAP polling and an SMTP listener.

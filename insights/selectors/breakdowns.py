@@ -1,4 +1,4 @@
-"""A long period's breakdowns from the daily rollup: the root-cause Pareto, the WHY and WHAT
+"""An unsliced period's breakdowns from the daily rollup: the root-cause Pareto, the WHY and WHAT
 breakdowns, the remedy ledger, follow-up outcomes, CSAT and the response and resolution
 percentiles. The days before today are summed from the rollup's tables; today is computed by the
 rollup's own code, unsaved, so both halves count the same way. Each function has the name and
@@ -27,7 +27,7 @@ from ..models import (
     Retained,
 )
 from ..services import rollup_breakdowns
-from . import histogram, ledger, metrics, triage
+from . import histogram, ledger, metrics, pending, triage
 from .pending import model_or_none
 from .rollup import _split
 from .scope import Scope
@@ -41,18 +41,11 @@ LEDGER_ATTRIBUTES = {
 
 
 class Rolled:
-    """One page's reads of the rollup for one scope (long, sliced by team at most)."""
+    """One page's reads of the rollup for one scope (sliced by team at most)."""
 
     def __init__(self, scope: Scope):
         self.scope = scope
         self.before, self.today = _split(scope)
-
-    def _teams(self) -> set[int] | None:
-        teams = None if self.scope.user.sees_all_teams else set(self.scope.team_ids)
-        if "team" in self.scope.slice:
-            picked = {int(self.scope.slice["team"])}
-            teams = picked if teams is None else teams & picked
-        return teams
 
     def _stored(self, model):
         return model.objects.filter(self.scope.q(), day__gte=self.before.start, day__lte=self.before.end)
@@ -61,7 +54,7 @@ class Rolled:
         """Today's rows, built live by the rollup's code and kept to the scope's teams."""
         if self.today is None:
             return []
-        day, teams = self.today.start, self._teams()
+        day, teams = self.today.start, self.scope.teams()
         rows = build({day}, self.today.since, self.today.until, timezone.get_current_timezone())
         return [row for row in rows if teams is None or row.team_id in teams]
 
@@ -229,6 +222,26 @@ class Rolled:
             for (key, currency), (total, n, plus_one) in ordered
         ]
 
+    def remedy_spend(self) -> list[dict] | None:
+        """pending.remedy_spend, summed from the rollup: per currency, never added across."""
+        if model_or_none("remedies", "Remedy") is None:
+            return None
+        sums: dict[str, list] = {}
+        for row in self.remedies:
+            found = sums.setdefault(row.currency, [0, 0, 0])
+            found[0], found[1], found[2] = (
+                found[0] + row.total,
+                found[1] + row.remedies,
+                found[2] + row.plus_one,
+            )
+        cases = self.counts[Breakdown.REMEDY_CASES]
+        return [
+            pending.spend_row(
+                currency=currency, total=total, remedies=n, plus_one=plus_one, cases=cases[currency]
+            )
+            for currency, (total, n, plus_one) in sorted(sums.items())
+        ]
+
 
 def _ledger_names(by: str, keys: set) -> dict:
     """Per key, the fields the live ledger names it by (ledger.LEDGER_KEYS), one query."""
@@ -284,13 +297,18 @@ def remedy_ledger(scope: Scope, by: str) -> list[dict] | None:
     return Rolled(scope).remedy_ledger(by)
 
 
+def remedy_spend(scope: Scope) -> list[dict] | None:
+    return Rolled(scope).remedy_spend()
+
+
 class Live:
-    """The same figures as Rolled, read live: short or sliced periods, or before the first run."""
+    """The same figures as Rolled, read live: today alone, sliced periods, or before the first run."""
 
     def __init__(self, scope: Scope):
         self.scope = scope
 
     def __getattr__(self, name: str):
         module = ledger if name == "remedy_ledger" else triage if name.endswith("_breakdown") else metrics
+        module = pending if name == "remedy_spend" else module
         figure = getattr(module, name)
         return lambda *args: figure(self.scope, *args)

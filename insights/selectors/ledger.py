@@ -65,7 +65,7 @@ def remedy_ledger(scope: Scope, by: str) -> list[dict] | None:
 
 
 def _first_touch_by(scope: Scope, key: str, *names: str) -> list[dict]:
-    # Long unsliced periods from the per-day rollup, like the period counts.
+    # Unsliced periods from the per-day rollup, like the period counts.
     if rollup.freshness(scope).source == "rollup":
         return rollup.first_touch_by(scope, key, *names)
     return metrics.first_touch_rows(scope, key, *names)

@@ -252,23 +252,40 @@ def root_cause_pareto(scope: Scope, limit: int = 10) -> list[dict]:
     return pareto
 
 
-def _repeat_groups(scope: Scope):
-    return scope.cohort().values("customer").annotate(n=Count("*")).filter(n__gte=2)
+def _repeat_groups(cohort):
+    return cohort.values("customer").annotate(n=Count("*")).filter(n__gte=2)
 
 
 def repeat_customers(scope: Scope, limit: int = 5) -> dict:
     """Customers with two or more cases opened in the period (one grouped query, names for the top)."""
-    groups = sorted(_repeat_groups(scope).values_list("customer", "n"), key=lambda row: (-row[1], row[0]))
-    names = dict(Customer.objects.filter(pk__in=[c for c, _ in groups[:limit]]).values_list("pk", "name"))
+    return repeat_customers_of(scope.cohort(), limit=limit)
+
+
+def repeat_customers_of(cohort, *, limit: int = 5) -> dict:
+    """The repeat customers among these cases: the totals, the top `limit` and their names come
+    back from one query (window sums over the groups), so a year's 100k+ groups never reach Python."""
+    sql, params = _repeat_groups(cohort).values_list("customer", "n").query.sql_with_params()
+    # The inner SQL is Django's, its values are parameters.
+    top = (
+        "SELECT g.customer, g.n, count(*) OVER () AS customers, sum(g.n) OVER () AS cases"  # noqa: S608
+        f" FROM ({sql}) g(customer, n) ORDER BY g.n DESC, g.customer LIMIT %s"
+    )
+    named = (
+        f"SELECT t.customer, t.n, t.customers, t.cases, c.name FROM ({top}) t"  # noqa: S608
+        f" JOIN {Customer._meta.db_table} c ON c.id = t.customer ORDER BY t.n DESC, t.customer"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(named, (*params, limit))
+        groups = cursor.fetchall()
     return {
-        "customers": len(groups),
-        "cases": sum(n for _, n in groups),
-        "top": [{"value": c, "label": names.get(c, ""), "count": n} for c, n in groups[:limit]],
+        "customers": groups[0][2] if groups else 0,
+        "cases": int(groups[0][3]) if groups else 0,
+        "top": [{"value": c, "label": name, "count": n} for c, n, _, _, name in groups],
     }
 
 
 def repeat_customer_ids(scope: Scope):
-    return _repeat_groups(scope).values("customer")
+    return _repeat_groups(scope.cohort()).values("customer")
 
 
 def trend(scope: Scope) -> list[dict]:

@@ -102,14 +102,20 @@ def remedy_spend(scope: Scope) -> list[dict] | None:
         )
         .order_by("currency")
     )
-    return [
-        {
-            **r,
-            "per_case": (r["total"] / r["cases"]).quantize(r["total"]) if r["cases"] else None,
-            "plus_one_share": round(100 * r["plus_one"] / r["remedies"], 1) if r["remedies"] else None,
-        }
-        for r in rows
-    ]
+    return [spend_row(**r) for r in rows]
+
+
+def spend_row(*, currency: str, total, remedies: int, plus_one: int, cases: int) -> dict:
+    """One currency's line of the spend: live (above) or summed from the rollup."""
+    return {
+        "currency": currency,
+        "total": total,
+        "remedies": remedies,
+        "plus_one": plus_one,
+        "cases": cases,
+        "per_case": (total / cases).quantize(total) if cases else None,
+        "plus_one_share": round(100 * plus_one / remedies, 1) if remedies else None,
+    }
 
 
 def pending_case_filter(figure: str):

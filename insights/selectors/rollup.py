@@ -1,19 +1,18 @@
-"""Long periods read the per-day rollup (insights.services.rollup) for the days before today and
-count today live, so a 365-day dashboard sums a few hundred rows per team instead of reading
-hundreds of thousands of cases. Sliced periods (channel, product...) are not rolled up: live."""
+"""Unsliced periods read the per-day rollup (insights.services.rollup) for the days before today
+and count today live, so a dashboard sums a few rows per day and team instead of reading tens or
+hundreds of thousands of cases. Sliced periods (channel, product...) and a period of today alone
+are not rolled up: live."""
 
 import datetime
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.utils import timezone
 
-from ..models import DailyFigures, RollupRun
+from ..models import DailyFigures
 from . import metrics
 from .scope import Scope
 
-# Up to a month the live figures are fast enough (and exact to the second).
-ROLLUP_FROM_DAYS = 31
 COUNTS = ("opened", "responded", "resolved", "first_touch", "handoffs", "handed_off")
 
 
@@ -26,10 +25,11 @@ class Freshness:
 def freshness(scope: Scope, *, now: datetime.datetime | None = None) -> Freshness:
     """Whether this scope's counts and trend come from the rollup, and as of when."""
     now = now or timezone.now()
-    days = (scope.end - scope.start).days + 1
-    if days <= ROLLUP_FROM_DAYS or set(scope.slice) - {"team"} or scope.start >= timezone.localdate(now):
+    # Even a month read live cost ~0.5 s at 1M cases (the four ledgers and the triage breakdowns
+    # join a month of remedies and answers): every period with days before today reads the rollup.
+    if set(scope.slice) - {"team"} or scope.start >= timezone.localdate(now):
         return Freshness("live", now)
-    run = RollupRun.objects.values_list("changed_since", flat=True).first()
+    run = scope.rollup_as_of
     return Freshness("live", now) if run is None else Freshness("rollup", run)
 
 
@@ -38,8 +38,8 @@ def _split(scope: Scope) -> tuple[Scope, Scope | None]:
     today = timezone.localdate()
     if scope.end < today:
         return scope, None
-    before = replace(scope, end=today - datetime.timedelta(days=1))
-    return before, replace(scope, start=today, end=today)
+    before = scope.narrowed(end=today - datetime.timedelta(days=1))
+    return before, scope.narrowed(start=today, end=today)
 
 
 def _rows(scope: Scope):
@@ -71,7 +71,7 @@ def trend(scope: Scope) -> list[dict]:
     }
     live = {}
     if today is not None:
-        live = {row["bucket"]: row for row in metrics.trend(replace(today, bucket="day"))}
+        live = {row["bucket"]: row for row in metrics.trend(today.narrowed(bucket="day"))}
     out = []
     for row in metrics.trend_buckets(scope):
         last = row["end"]

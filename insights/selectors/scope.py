@@ -1,7 +1,7 @@
 """What a dashboard question is about: who asks, which period, which slice of cases."""
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
@@ -10,6 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Case
+
+from ..models import RollupRun
 
 SLICE_FIELDS = ("team", "channel", "severity", "product", "journey_stage")
 
@@ -35,6 +37,30 @@ class Scope:
     def team_ids(self) -> list[int]:
         # Read once per dashboard: literal ids plan better than a subquery in every figure.
         return list(self.user.teams.values_list("pk", flat=True))
+
+    @cached_property
+    def rollup_as_of(self) -> datetime.datetime | None:
+        """The rollup's watermark (None before its first run), read once per dashboard: the page
+        and each figure that may read the rollup ask."""
+        return RollupRun.objects.values_list("changed_since", flat=True).first()
+
+    def narrowed(self, **changes) -> "Scope":
+        """Part of this scope (fewer days, another bucket) that keeps what was read once: the
+        rollup's halves of a period would otherwise read the user's teams again, each."""
+        part = replace(self, **changes)
+        for name in ("team_ids", "rollup_as_of"):
+            if name in self.__dict__:
+                part.__dict__[name] = self.__dict__[name]
+        return part
+
+    def teams(self) -> set[int] | None:
+        """The teams whose cases this scope counts: the user's, narrowed by a team slice; None
+        for every team."""
+        teams = None if self.user.sees_all_teams else set(self.team_ids)
+        if "team" in self.slice:
+            picked = {int(self.slice["team"])}
+            teams = picked if teams is None else teams & picked
+        return teams
 
     def q(self, prefix: str = "") -> Q:
         """The slice and the user's team scope as a filter on Case, or on a model joined to it."""

@@ -82,6 +82,13 @@ def breakdowns(days, since, until, tz) -> list[DailyBreakdown]:
     what = cohort.filter(what__isnull=False)
     add(grouped(what.exclude(what__journey_stage=""), "what__journey_stage"), Breakdown.WHAT_STAGE)
     add(grouped(what.exclude(what__part_affected=""), "what__part_affected"), Breakdown.WHAT_PART)
+    Remedy = model_or_none("remedies", "Remedy")
+    if Remedy is not None:
+        # The spend per case divides by cases, not remedies: a case is counted once per currency,
+        # on the day it was opened, so the days and teams of a period add up without overlap.
+        given = _on_days(Remedy.objects.all(), "case__opened_at", days, since, until, tz)
+        cases = given.values_list("day", "case__team", "currency").annotate(n=Count("case", distinct=True))
+        add(cases.order_by(), Breakdown.REMEDY_CASES)
     surveys = _on_days(SurveyResponse.objects.all(), "answered_at", days, since, until, tz)
     scores = surveys.values_list("day", "case__team", "score").annotate(n=Count("pk")).order_by()
     add(scores, Breakdown.CSAT_SCORE)

@@ -13,7 +13,7 @@ from cases.permissions import is_lead
 from ..csv import csv_lines
 from ..forms import ScopeForm
 from ..models import FIRST_TOUCH_TARGET_DEFAULT
-from ..selectors import breakdowns, ledger, metrics, pending, rollup
+from ..selectors import breakdowns, ledger, metrics, pending, repeat, rollup
 from ..selectors.drilldown import UnknownFigure, drilldown
 
 PAGE_SIZE = 50
@@ -60,7 +60,7 @@ def dashboard(request):
     _leads_only(request)
     form = _scope_form(request)
     scope = form.scope()
-    # Long unsliced periods: counts, trend and breakdowns from the per-day rollup (and today live).
+    # Unsliced periods: counts, trend and breakdowns from the per-day rollup (and today live).
     fresh = rollup.freshness(scope)
     source = rollup if fresh.source == "rollup" else metrics
     figures = breakdowns.Rolled(scope) if fresh.source == "rollup" else breakdowns.Live(scope)
@@ -89,13 +89,13 @@ def dashboard(request):
         "follow_ups": figures.follow_up_outcomes(),
         "csat": csat,
         "pareto": pareto,
-        "repeat": metrics.repeat_customers(scope),
+        "repeat": repeat.repeat_customers(scope),
         "trend": trend,
         "sla": pending.sla_compliance(scope),
         "at_risk": pending.clocks_at_risk(scope),
         "breaches_today": pending.breaches_today(scope),
         "approvals": pending.approvals_waiting(scope),
-        "spend": pending.remedy_spend(scope),
+        "spend": figures.remedy_spend(),
         "charts": _charts(trend, pareto, csat),
         **_ledger_and_triage(scope, figures),
     }

@@ -42,6 +42,9 @@ def test_the_dashboard_bench_fills_the_current_schema_and_times_every_period_and
         assert any(label.startswith(f"  remedy_ledger by root_cause, {days} days") for label in labels)
         assert any(label.startswith(f"  why_breakdown, {days} days") for label in labels)
     assert "  period_counts, 365 days (rollup)" in labels  # a year is timed as the page reads it
+    assert "  period_counts, 30 days (rollup)" in labels  # so is a month
+    assert "  repeat_customers, 365 days (kept by beat)" in labels
+    assert "  remedy_spend, 30 days (rollup)" in labels
     assert all(0 <= median <= p95 for _label, median, p95 in rows)
 
 

@@ -1,4 +1,4 @@
-"""Long periods read the per-day rollup that beat keeps for the days whose cases changed; the
+"""Periods before today read the per-day rollup that beat keeps for the days whose cases changed; the
 figures equal the live ones once it has run, and the page says how fresh they are."""
 
 import datetime
@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cases import services as case_services
 from cases.workflow import Action
@@ -63,20 +64,26 @@ def test_a_change_reaches_the_rollup_at_the_next_refresh_and_only_its_days_are_r
     assert untouched.refreshed_at < DailyFigures.objects.get(day=datetime.date(2026, 3, 5)).refreshed_at
 
 
-def test_a_short_or_sliced_period_is_live_and_the_page_says_which(client, data, manager):
+def test_a_month_reads_the_rollup_and_a_sliced_period_or_today_alone_is_live_and_the_page_says_which(
+    client, data, manager, time_machine
+):
     rollup_refresh()
     client.force_login(manager)
+    month = Scope(user=manager, start=datetime.date(2026, 3, 1), end=LONG["end"])
 
-    assert (
-        rollup.freshness(Scope(user=manager, start=datetime.date(2026, 3, 1), end=LONG["end"])).source
-        == "live"
-    )
+    assert rollup.freshness(month).source == "rollup"
+    assert rollup.period_counts(month) == metrics.period_counts(month)
+    assert rollup.trend(month) == metrics.trend(month)
     sliced = Scope(user=manager, slice={"channel": "phone"}, **LONG)
     assert rollup.freshness(sliced).source == "live"
-    long_page = client.get("/insights/", {"start": "2026-01-01", "end": "2026-03-20"}).content.decode()
-    short_page = client.get("/insights/", {"start": "2026-03-01", "end": "2026-03-20"}).content.decode()
-    assert "daily rollup as of" in long_page
-    assert "daily rollup as of" not in short_page and "· live" in short_page
+    today = timezone.localdate()
+    assert rollup.freshness(Scope(user=manager, start=today, end=today)).source == "live"
+    month_page = client.get("/insights/", {"start": "2026-03-01", "end": "2026-03-20"}).content.decode()
+    sliced_page = client.get(
+        "/insights/", {"start": "2026-03-01", "end": "2026-03-20", "channel": "phone"}
+    ).content.decode()
+    assert "daily rollup as of" in month_page
+    assert "daily rollup as of" not in sliced_page and "· live" in sliced_page
 
 
 def test_before_the_first_refresh_a_long_period_is_counted_live(data, manager):
@@ -126,3 +133,15 @@ def test_first_touch_per_agent_and_team_read_the_rollup_for_long_periods_and_mat
         ):
             assert rollup.first_touch_by(scope, key, *names) == metrics.first_touch_rows(scope, key, *names)
         assert ledger.first_touch_per_agent(scope)  # the page's rows come from there
+
+
+def test_a_leads_page_reads_their_teams_once_however_many_figures_split_the_period(
+    client, data, manager, lead
+):
+    rollup_refresh()
+    params = {"start": "2026-01-01", "end": "2026-03-20"}
+    client.force_login(manager)
+    managers = _queries(client, params)
+    client.force_login(lead)
+
+    assert _queries(client, params) <= managers + 1  # + the lead's teams

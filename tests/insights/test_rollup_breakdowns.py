@@ -1,4 +1,4 @@
-"""A long period's breakdowns (Pareto, triage, ledger, follow-ups, CSAT, percentiles) read the
+"""A period's breakdowns (Pareto, triage, ledger, spend, follow-ups, CSAT, percentiles) read the
 daily rollup and give the live figures: exactly for the counts, to within a histogram bucket for
 the percentiles. PostgreSQL, as in production: the buckets are computed there."""
 
@@ -13,7 +13,7 @@ from django.db import connection
 from cases.models import WhatAnswer, WhyAnswer
 from insights import services
 from insights.models import DailyBreakdown, DailyRemedies
-from insights.selectors import breakdowns, histogram, ledger, metrics, triage
+from insights.selectors import breakdowns, histogram, ledger, metrics, pending, triage
 from insights.selectors.scope import Scope
 from insights.services.rollup import rollup_refresh
 from remedies.models import Remedy, RemedyKind
@@ -82,6 +82,8 @@ def _assert_rolled_equals_live(scope):
     assert rolled.follow_up_outcomes() == metrics.follow_up_outcomes(scope)
     for by in ("agent", "team", "kind", "root_cause"):
         assert rolled.remedy_ledger(by) == ledger.remedy_ledger(scope, by), by
+    # Case B has two remedies: the spend per case divides by cases, not remedies.
+    assert rolled.remedy_spend() == pending.remedy_spend(scope)
     _close(rolled.first_response_times(), metrics.first_response_times(scope), scope, "first_responded_at")
     _close(rolled.resolution_times(), metrics.resolution_times(scope), scope, "resolved_at")
 
