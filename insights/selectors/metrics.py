@@ -264,11 +264,13 @@ def repeat_customers(scope: Scope, limit: int = 5) -> dict:
 def repeat_customers_of(cohort, *, limit: int = 5) -> dict:
     """The repeat customers among these cases: the totals, the top `limit` and their names come
     back from one query (window sums over the groups), so a year's 100k+ groups never reach Python."""
-    sql, params = _repeat_groups(cohort).values_list("customer", "n").query.sql_with_params()
+    # Named columns in the inner SQL (SQLite has no column list on a derived table's alias).
+    groups = cohort.values(who=F("customer")).annotate(n=Count("*")).filter(n__gte=2)
+    sql, params = groups.values_list("who", "n").query.sql_with_params()
     # The inner SQL is Django's, its values are parameters.
     top = (
-        "SELECT g.customer, g.n, count(*) OVER () AS customers, sum(g.n) OVER () AS cases"  # noqa: S608
-        f" FROM ({sql}) g(customer, n) ORDER BY g.n DESC, g.customer LIMIT %s"
+        "SELECT g.who AS customer, g.n, count(*) OVER () AS customers, sum(g.n) OVER () AS cases"  # noqa: S608
+        f" FROM ({sql}) g ORDER BY g.n DESC, g.who LIMIT %s"
     )
     named = (
         f"SELECT t.customer, t.n, t.customers, t.cases, c.name FROM ({top}) t"  # noqa: S608
