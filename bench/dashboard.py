@@ -269,11 +269,12 @@ def measure(runs: int, *, today: datetime.date | None = None) -> list[tuple[str,
     from dataclasses import replace
 
     from django.test import Client
+    from django.utils import timezone
 
     from accounts.models import User
     from insights.forms import ScopeForm
 
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()  # the app's day, in TIME_ZONE, as the page counts it
     rows = []
     for username in ("max", "lee"):
         user = User.objects.get(username=username)

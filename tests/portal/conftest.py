@@ -21,7 +21,15 @@ def policies(db):
 
 @pytest.fixture(autouse=True)
 def fresh_throttle():
-    caches["api"].clear()
+    # Only this run's keys: clear() on Redis empties the whole database, which other runs side
+    # by side (and their Celery broker) share.
+    cache = caches["api"]
+    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):
+        client = cache._cache.get_client(write=True)
+        for key in client.scan_iter(match=f"{cache.key_prefix}:*"):
+            client.delete(key)
+    else:
+        cache.clear()
 
 
 @pytest.fixture
