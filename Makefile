@@ -25,18 +25,22 @@ run: $(BIN)/.installed var
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py sla_demo
 	DEBUG=$${DEBUG:-1} exec $(BIN)/python manage.py serve --host $(HOST) --port $(PORT) --smtp-port $(SMTP_PORT)
 
-# Then twice more with the clock travelled (a year's end; a month's end in summer time) on a machine
-# whose own zone is not TIME_ZONE, side by side, each on test databases of its own. Slow and browser
-# tests run other processes on the real clock: those runs skip them.
+# The whole suite, and beside it twice more with the clock travelled (a year's end; a month's end in
+# summer time) on a machine whose own zone is not TIME_ZONE. Each travelled run has test databases,
+# a Redis database (when REDIS_URL names one) and a var/ folder of its own, skips the slow and
+# browser tests (they run other processes on the real clock) and runs at a lower priority: it uses
+# the time the main run spends waiting on its processes, and the main run's timing stays its own.
 TRAVELS := 2027-01-01T00:30@America/Los_Angeles 2027-03-31T23:30@Pacific/Auckland
 test: $(BIN)/.installed var
-	$(BIN)/python -m pytest -q --create-db -n 2
-	@pids=""; for travel in $(TRAVELS); do \
-	  RECOVERY_TEST_NOW=$${travel%@*} RECOVERY_TEST_TZ=$${travel#*@} \
-	    $(BIN)/python -m pytest -q --create-db -p no:cacheprovider -m "not fuzz" > var/test-$${travel%@*}.log 2>&1 & \
+	@pids=""; n=2; for travel in $(TRAVELS); do \
+	  case "$$REDIS_URL" in redis://*/[0-9]*) redis="$${REDIS_URL%/*}/$$n";; *) redis="$$REDIS_URL";; esac; \
+	  own=var/travel-$$n; n=$$((n + 1)); mkdir -p $$own/broker/out $$own/broker/processed $$own/broker/control; \
+	  REDIS_URL="$$redis" RECOVERY_VAR_DIR=$$own RECOVERY_TEST_NOW=$${travel%@*} RECOVERY_TEST_TZ=$${travel#*@} \
+	    nice -n 10 $(BIN)/python -m pytest -q --create-db -p no:cacheprovider -m "not fuzz" > var/test-$${travel%@*}.log 2>&1 & \
 	  pids="$$pids $$!"; \
 	done; \
-	status=0; for pid in $$pids; do wait $$pid || status=1; done; \
+	$(BIN)/python -m pytest -q --create-db -n 2; status=$$?; \
+	for pid in $$pids; do wait $$pid || status=1; done; \
 	for travel in $(TRAVELS); do \
 	  echo "== clock at $${travel%@*} (London), machine zone $${travel#*@}:"; \
 	  if [ $$status -ne 0 ]; then cat var/test-$${travel%@*}.log; else tail -n 1 var/test-$${travel%@*}.log; fi; \
