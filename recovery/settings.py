@@ -17,7 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("RECOVERY_VAR_DIR", BASE_DIR / "var"))
+# Absolute, also when given relative: cache and file locations must not move with the cwd.
+VAR_DIR = Path(os.environ.get("RECOVERY_VAR_DIR", BASE_DIR / "var")).resolve()
 
 
 def env_str(name: str, default: str | None = None) -> str:
