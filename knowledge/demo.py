@@ -105,6 +105,8 @@ def _history(world) -> None:
     """Triaged past cases from the bench's training complaints: what the organisation has seen."""
     if not HISTORY.exists():
         return
+    import time_machine  # a development tool, as in cases.demo: only the demo moves the clock
+
     causes = {rc.name: rc for rc in RootCause.objects.filter(parent__isnull=False)}
     products = {p.name: p for p in Product.objects.all()}
     teams = list(Team.objects.order_by("id"))
@@ -121,35 +123,48 @@ def _history(world) -> None:
         lead = team.lead
         agent = team.members.filter(role=Role.AGENT).order_by("id").first() or lead
         product = products.get(item["product"]) or rng.choice(list(products.values()))
-        case = case_services.case_open(
-            actor=agent,
-            customer=rng.choice(customers),
-            channel=rng.choice(["phone", "email", "in_person", "chat"]),
-            summary=f"[history] {item['text'][:80]}",
-            description=item["text"],
-            product=product,
-            journey_stage=item["journey_stage"],
-            severity=item["severity"],
-            team=team,
-            opened_at=now - datetime.timedelta(days=rng.randint(31, 200)),
-        )
-        case_services.triage_record_what(
-            case=case,
-            actor=agent,
-            answers={
-                "complaint": item["text"],
-                "scope": "whole",
-                "journey_stage": item["journey_stage"],
-                "tried_before": "no",
-            },
-        )
-        case_services.case_transition(case=case, action=Action.COMPLETE_WHAT, actor=agent)
-        case_services.triage_record_why(
-            case=case, actor=lead, answers={"root_cause": cause, "explanation": "Seen before."}
-        )
-        case_services.case_transition(
-            case=case, action=Action.RESPOND, actor=agent, data={"message": "I'm sorry. I own this now."}
-        )
-        case_services.case_transition(
-            case=case, action=Action.RESOLVE, actor=agent, data={"resolution": "Refunded the difference."}
-        )
+        # Each past case lives its own life on the clock: answered within a minute, fixed within
+        # hours, on its own day; not all resolved today.
+        opened = now - datetime.timedelta(days=rng.randint(31, 200), minutes=rng.randint(0, 600))
+        with time_machine.travel(opened, tick=False) as clock:
+            _history_case(clock, opened, item, cause, team, lead, agent, product, rng.choice(customers), rng)
+
+
+def _history_case(clock, opened, item, cause, team, lead, agent, product, customer, rng) -> None:
+    def at(minutes: float) -> None:
+        clock.move_to(opened + datetime.timedelta(minutes=minutes))
+
+    case = case_services.case_open(
+        actor=agent,
+        customer=customer,
+        channel=rng.choice(["phone", "email", "in_person", "chat"]),
+        summary=f"[history] {item['text'][:80]}",
+        description=item["text"],
+        product=product,
+        journey_stage=item["journey_stage"],
+        severity=item["severity"],
+        team=team,
+    )
+    at(0.1)
+    case_services.triage_record_what(
+        case=case,
+        actor=agent,
+        answers={
+            "complaint": item["text"],
+            "scope": "whole",
+            "journey_stage": item["journey_stage"],
+            "tried_before": "no",
+        },
+    )
+    case_services.case_transition(case=case, action=Action.COMPLETE_WHAT, actor=agent)
+    case_services.triage_record_why(
+        case=case, actor=lead, answers={"root_cause": cause, "explanation": "Seen before."}
+    )
+    at(0.5)  # the first response, well within the live channels' minute
+    case_services.case_transition(
+        case=case, action=Action.RESPOND, actor=agent, data={"message": "I'm sorry. I own this now."}
+    )
+    at(rng.uniform(60, 300))
+    case_services.case_transition(
+        case=case, action=Action.RESOLVE, actor=agent, data={"resolution": "Refunded the difference."}
+    )
