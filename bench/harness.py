@@ -284,7 +284,7 @@ def print_profile(profiler: cProfile.Profile, what: str, stream=None) -> None:
     stream = stream or sys.stderr
     print(f"---- cProfile of {what}: top 15 by cumulative time, below the request wrappers", file=stream)
     stats = pstats.Stats(profiler, stream=stream).sort_stats("cumulative")
-    stats.print_stats(WRAPPERS, 15)
+    stats.print_stats(WRAPPERS, int(os.environ.get("PROFILE_TOP", 15)))
     print("---- the same: top 12 by own time", file=stream)
     stats.sort_stats("tottime").print_stats(12)
 

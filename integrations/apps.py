@@ -7,11 +7,12 @@ class IntegrationsConfig(AppConfig):
     verbose_name = "Integrations (API tokens, webhooks)"
 
     def ready(self):
-        from . import webhooks
+        from . import tokens, webhooks
         from .privacy import register
 
         register()  # its eraser and exporter join every customer erasure and export
         webhooks.register()  # every event may be announced: the outbox's webhook channel
+        tokens.register()  # a revoked token or deactivated user drops the tokens kept per process
         from accounts.history import register_rule
 
         from .models import ApiToken

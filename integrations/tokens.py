@@ -5,10 +5,12 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Role, Team, User
+from cases import config
 
 from .models import ApiToken, hash_key
 
@@ -76,17 +78,70 @@ def api_token_sync_teams(*, token: ApiToken) -> None:
 
 
 def api_token_for_key(key: str) -> ApiToken | None:
-    """The active token for `key`, or None. Marks it used (at most once a minute)."""
+    """The active token for `key`, or None. Marks it used (at most once a minute).
+
+    Tokens that answered are kept per process with the static configuration (cases.config): a
+    request then reads no row to know who asks. Saving or deleting a token or a user (revoking,
+    deactivating) drops them in this process at once and in every other within
+    CONFIG_RECHECK_SECONDS. A key that matches nothing is not kept, so guessing fills no memory.
+    """
     if not key.startswith(KEY_PREFIX):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
-    if token is None or token.revoked_at is not None or not token.user.is_active:
+    key_hash = hash_key(key)
+    known = config.cached(TOKENS, dict)
+    held = known.get(key_hash)
+    if held is None:
+        token = ApiToken.objects.select_related("user").filter(key_hash=key_hash).first()
+        if token is None:
+            return None
+        held = known[key_hash] = _TokenRow.of(token)
+    token = held.token()
+    if token.revoked_at is not None or not token.user.is_active:
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+        token.last_used_at = held.token_values[held.last_used] = now
     return token
+
+
+TOKENS = "api-tokens"
+_TOKEN_FIELDS = [f.attname for f in ApiToken._meta.concrete_fields]
+_USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
+
+
+class _TokenRow:
+    """A token's and its user's column values; each request gets its own instances of them, so
+    nothing one request notes on its user (its teams) reaches the next."""
+
+    last_used = _TOKEN_FIELDS.index("last_used_at")
+
+    def __init__(self, token_values: list, user_values: list):
+        self.token_values, self.user_values = token_values, user_values
+
+    @classmethod
+    def of(cls, token: ApiToken) -> "_TokenRow":
+        return cls(
+            [getattr(token, name) for name in _TOKEN_FIELDS],
+            [getattr(token.user, name) for name in _USER_FIELDS],
+        )
+
+    def token(self) -> ApiToken:
+        token = ApiToken.from_db("default", _TOKEN_FIELDS, list(self.token_values))
+        token.user = User.from_db("default", _USER_FIELDS, self.user_values)
+        return token
+
+
+def _tokens_changed(sender, update_fields=None, **kwargs) -> None:
+    if sender is User and update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a sign-in changes nothing a token's request reads
+    config.changed(TOKENS)
+
+
+def register() -> None:
+    for model in (ApiToken, User):
+        post_save.connect(_tokens_changed, sender=model, dispatch_uid=f"api-tokens-save-{model.__name__}")
+        post_delete.connect(_tokens_changed, sender=model, dispatch_uid=f"api-tokens-delete-{model.__name__}")
 
 
 def is_integration_user(user) -> bool:

@@ -107,6 +107,18 @@ class CaseFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the query names none of the filters: building the
+    FilterSet (its ~30 filters deep-copied, a form made and validated) was a quarter of an
+    unfiltered page's time, to filter nothing."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or not request.query_params.keys() & filterset_class.base_filters.keys():
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class StableOrdering(OrderingFilter):
     """One ordering field plus the id as tie-breaker, so cursor pages never skip or repeat a case."""
 

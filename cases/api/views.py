@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +16,7 @@ from ..models import Case, CorrectiveAction
 from ..permissions import visible_cases
 from . import serializers as s
 from .errors import DuplicateCase
-from .filters import StableOrdering, case_filterset
+from .filters import FilterBackend, StableOrdering, case_filterset
 from .idempotency import idempotent
 from .pagination import cursor_by
 from .schema import CASE_ERRORS, ETAG_HEADER, IDEMPOTENCY_KEY, IF_MATCH, LIST_ERRORS, WRITE_ERRORS, errors_for
@@ -72,7 +71,7 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
     """A case: read it, change its details, move it on either track; its timeline, notes, triage
     answers and corrective actions."""
 
-    filter_backends = [DjangoFilterBackend, StableOrdering]
+    filter_backends = [FilterBackend, StableOrdering]
     ordering_fields = ["opened_at", "updated_at"]
     ordering = ("-opened_at", "-id")
     serializer_class = s.CaseOut
@@ -84,11 +83,7 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
         return case_filterset()
 
     def get_queryset(self):
-        return (
-            visible_cases(self.request.user)
-            .select_related(*selectors.LIST_RELATED)
-            .prefetch_related("customer__external_ids")
-        )
+        return visible_cases(self.request.user).select_related(*selectors.LIST_RELATED)
 
     def filter_queryset(self, queryset):
         # Filters and ordering shape the list only; a case's own URL finds it whatever the query.
@@ -100,16 +95,22 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
 
     def _answer_fresh(self, case: Case) -> Response:
         """After a change: the case read again with what the answer shows, as the service left it."""
-        return self._answer(self.get_queryset().get(pk=case.pk))
+        return self._answer(self._with_external_ids(self.get_queryset().get(pk=case.pk)))
+
+    @staticmethod
+    def _with_external_ids(case: Case) -> Case:
+        s.with_external_ids([case])
+        return case
 
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        s.with_external_ids(page)
         return self.get_paginated_response(
             s.CaseOut(page, many=True, context=self.get_serializer_context()).data
         )
 
     def retrieve(self, request, reference: str):
-        return self._answer(self.get_object())
+        return self._answer(self._with_external_ids(self.get_object()))
 
     @extend_schema(
         summary="Open a case, with its customer found or created",
