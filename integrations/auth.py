@@ -1,5 +1,8 @@
 """How the API knows who is asking: an integration's token, or the browser's session."""
 
+import functools
+import uuid
+
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework import authentication, exceptions, permissions, serializers, throttling
@@ -57,6 +60,27 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
     def get_rate(self):
         return getattr(settings, "API_THROTTLE_RATE", None)
 
+    def allow_request(self, request, view):
+        redis = getattr(self.cache, "_cache", None)
+        if self.rate is None or not hasattr(redis, "get_client"):
+            return super().allow_request(request, view)  # the embedded default: DRF's own
+        self.key = self.get_cache_key(request, view)
+        # DRF keeps the window as a pickled list of every request's time, read and written whole:
+        # at 6,000 a minute that is 6,000 floats each way per request. A sorted set in Redis
+        # holds the same sliding window, trimmed, counted and added to in one round trip.
+        key = self.cache.make_and_validate_key(self.key)
+        client = redis.get_client(key, write=True)
+        self.now = self.timer()
+        allowed, oldest = _sliding_window_script()(
+            keys=[key],
+            args=[repr(self.now), self.duration, self.num_requests, uuid.uuid4().hex],
+            client=client,
+        )
+        if allowed:
+            return True
+        self.history = [float(oldest)]
+        return self.throttle_failure()
+
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):
             ident = f"token-{request.auth.key_hash[:24]}"
@@ -65,6 +89,25 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         else:
             ident = f"anon-{self.get_ident(request)}"
         return f"throttle_{self.scope}_{ident}"
+
+
+_SLIDING_WINDOW = """
+local key, now, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+if redis.call('ZCARD', key) >= limit then
+  return {0, redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]}
+end
+redis.call('ZADD', key, now, ARGV[4])
+redis.call('EXPIRE', key, math.ceil(window))
+return {1, false}
+"""
+
+
+@functools.cache
+def _sliding_window_script():
+    from redis.commands.core import Script
+
+    return Script(None, _SLIDING_WINDOW.encode())  # bytes: no client needed to hash it
 
 
 ON_BEHALF_OF_HELP = (
