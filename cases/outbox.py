@@ -84,15 +84,24 @@ def kick_due() -> None:
     transaction.on_commit(_kick_due)
 
 
-def _kick(name: str, ids: list[int]) -> None:
-    from .tasks import outbox_deliver
+# Rows per task when many are kicked at once (a sweep group's e-mails): one publish per chunk
+# instead of one per row, and still several tasks for several outbox workers to share.
+KICK_CHUNK = 10
 
-    for pk in ids:
+
+def _kick(name: str, ids: list[int]) -> None:
+    from .tasks import outbox_deliver, outbox_deliver_rows
+
+    for start in range(0, len(ids), KICK_CHUNK):
+        chunk = ids[start : start + KICK_CHUNK]
         try:
-            outbox_deliver.delay(name, pk)
-        except Exception:  # the broker may be down: the periodic run delivers it
+            if len(chunk) == 1:
+                outbox_deliver.delay(name, chunk[0])
+            else:
+                outbox_deliver_rows.delay(name, chunk)
+        except Exception:  # the broker may be down: the periodic run delivers them
             logger.warning(
-                "Could not enqueue %s delivery %s; the periodic run will.", name, pk, exc_info=True
+                "Could not enqueue %s deliveries %s; the periodic run will.", name, chunk, exc_info=True
             )
             return
 

@@ -11,6 +11,12 @@ def outbox_deliver(channel: str, pk: int) -> None:
     outbox.deliver(channel, pk)
 
 
+@shared_task(name="outbox.deliver_rows", acks_late=True, ignore_result=True)
+def outbox_deliver_rows(channel: str, pks: list[int]) -> None:
+    for pk in pks:
+        outbox.deliver(channel, pk)
+
+
 @shared_task(name="outbox.deliver_due", acks_late=True, ignore_result=True)
 def outbox_deliver_due() -> int:
     # Loops while rows keep coming, so a backlog drains within one tick.

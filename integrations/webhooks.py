@@ -105,29 +105,42 @@ def enqueue_for_event(event) -> list[WebhookDelivery]:
     """The outbox builder for every event: one delivery per matching subscription, in the
     caller's transaction. A paused subscription gets its deliveries too: they wait and go out when
     it is switched back on."""
-    event_type = event_type_for(event.kind)
-    if event_type is None:
-        return []
-    subscriptions = [
-        sub
-        for sub in _subscriptions()
-        if sub.wants(event_type) and (not sub.team_ids or event.case.team_id in sub.team_ids)
-    ]
+    return enqueue_for_events([event])
+
+
+def enqueue_for_events(events) -> list[WebhookDelivery]:
+    """The same for many events at once (events recorded together): one INSERT, one kick."""
+    subscriptions = _subscriptions()
     if not subscriptions:
         return []
-    payload = json.loads(json.dumps(_payload(event, event_type), cls=DjangoJSONEncoder))
-    deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(
-            subscription_id=sub.pk,
-            event=event,
-            event_type=event_type,
-            payload=payload,
-            next_attempt_at=event.created_at,
-            created_at=event.created_at,
-        )
-        for sub in subscriptions
-    )
-    active = {sub.pk for sub in subscriptions if sub.active}
+    deliveries, active = [], set()
+    for event in events:
+        event_type = event_type_for(event.kind)
+        if event_type is None:
+            continue
+        wanted = [
+            sub
+            for sub in subscriptions
+            if sub.wants(event_type) and (not sub.team_ids or event.case.team_id in sub.team_ids)
+        ]
+        if not wanted:
+            continue
+        payload = json.loads(json.dumps(_payload(event, event_type), cls=DjangoJSONEncoder))
+        deliveries += [
+            WebhookDelivery(
+                subscription_id=sub.pk,
+                event=event,
+                event_type=event_type,
+                payload=payload,
+                next_attempt_at=event.created_at,
+                created_at=event.created_at,
+            )
+            for sub in wanted
+        ]
+        active |= {sub.pk for sub in wanted if sub.active}
+    if not deliveries:
+        return []
+    deliveries = WebhookDelivery.objects.bulk_create(deliveries)
     outbox.enqueue(CHANNEL, [d.pk for d in deliveries if d.subscription_id in active])
     return deliveries
 
@@ -181,7 +194,7 @@ def register() -> None:
             recorded=_recorded,
         )
     )
-    register_outbox(enqueue_for_event)
+    register_outbox(enqueue_for_event, many=enqueue_for_events)
     for model in (WebhookSubscription, WebhookSubscription.teams.through):
         post_save.connect(_changed, sender=model, dispatch_uid=f"webhooks-config-{model.__name__}")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"webhooks-config-del-{model.__name__}")

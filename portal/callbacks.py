@@ -308,5 +308,6 @@ def _on_case_moved(event) -> None:
 
 
 def register() -> None:
-    register_reaction({"sla.clock.warned", "sla.clock.breached"}, _on_clock_event)
+    # Tells the customer and records its own event; changes nothing the sweep reads next.
+    register_reaction({"sla.clock.warned", "sla.clock.breached"}, _on_clock_event, deferrable=True)
     register_reaction({"case.transitioned"}, _on_case_moved)

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cases.events import Notice, record_event
+from cases.events import Notice, record_event, together
 from cases.models import Case
 from cases.services import case_assign, case_update
 
@@ -102,8 +102,12 @@ def _sweep_group(now: datetime | None, report: SweepReport, passed: set[int], si
         with transaction.atomic():
             clocks = _claim(now or timezone.now(), passed, size=size)
             claimed = [clock.pk for clock in clocks]
-            for clock in clocks:
-                clock_check(clock=clock, now=now, report=report)
+            firings: list[Firing] = []
+            # The group's timeline entries, notices and firings go in one INSERT per table.
+            with together():
+                for clock in clocks:
+                    clock_check(clock=clock, now=now, report=report, firings=firings)
+            Firing.objects.bulk_create(firings)
         report.clocks += len(claimed)
         # Nothing held: either nothing is due, or what was due is being written by someone.
         return bool(claimed) or (bool(passed) and _anything_due(now, passed))
@@ -135,19 +139,24 @@ def _sweep_alone(pk: int, now: datetime | None, report: SweepReport, passed: set
 
 
 def clock_check(
-    *, clock: Clock, now: datetime | None = None, report: SweepReport | None = None
+    *,
+    clock: Clock,
+    now: datetime | None = None,
+    report: SweepReport | None = None,
+    firings: list[Firing] | None = None,
 ) -> list[Firing]:
     """Fire everything of one clock (locked with its case) that is due, each level exactly once.
 
     `fired_at` is the moment of firing, which is the moment its transaction commits: the
-    lateness recorded is the lateness the people waiting saw.
+    lateness recorded is the lateness the people waiting saw. Given `firings`, the firings are
+    added to it for the caller to insert (with the rest of its group) instead of inserted here.
     """
     report = report or SweepReport()
     at = now or timezone.now()
     case = clock.case
     fired = set(clock.fired_levels)
     due = [p for p in clock_schedule(clock, fired=fired) if p.at <= at]
-    firings = []
+    fired_now = []
     token = sweeping.set(clock.pk)
     try:
         for point in due:
@@ -165,16 +174,19 @@ def clock_check(
                 firing.outcome, case = _escalate(clock, case, point, at)
                 report.escalations += 1
             fired.add(point.level)
-            firings.append(firing)
+            fired_now.append(firing)
     finally:
         sweeping.reset(token)
     # The unique (clock, level) row is what makes a level fire once: a second sweep that got here
     # with the same clock fails this insert and rolls its whole transaction back.
-    Firing.objects.bulk_create(firings)
+    if firings is None:
+        Firing.objects.bulk_create(fired_now)
+    else:
+        firings.extend(fired_now)
     clock.fired_levels = sorted(fired)
     clock_schedule(clock, fired=fired)
     clock.save()
-    return firings
+    return fired_now
 
 
 # ---- effects ----------------------------------------------------------------------------------

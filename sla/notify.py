@@ -74,17 +74,26 @@ def notice_rows(*, users, case, event, message: Message, at: datetime) -> list[N
 def notice_write(event, notice: Notice) -> list[Notification]:
     """The outbox builder for `record_event(..., notice=Notice(...))`: the notices are written
     with the event and handed to the outbox when the transaction commits."""
-    rows = notice_rows(
-        users=notice.recipients,
-        case=event.case,
-        event=event,
-        message=Message(subject=notice.subject[:200], body=notice.body),
-        at=event.created_at,
-    )
+    return notices_write([(event, notice)])[0]
+
+
+def notices_write(pairs: list[tuple]) -> list[list[Notification]]:
+    """The same for many events at once (events recorded together): one INSERT, one kick."""
+    each = [
+        notice_rows(
+            users=notice.recipients,
+            case=event.case,
+            event=event,
+            message=Message(subject=notice.subject[:200], body=notice.body),
+            at=event.created_at,
+        )
+        for event, notice in pairs
+    ]
+    rows = [row for rows in each for row in rows]
     if rows:
         Notification.objects.bulk_create(rows)
         outbox.enqueue(CHANNEL, [r.pk for r in rows if r.next_attempt_at is not None])
-    return rows
+    return each
 
 
 # ---- channels ---------------------------------------------------------------------------------
@@ -212,7 +221,7 @@ def register() -> None:
             related=("customer_message",),
         )
     )
-    register_outbox(notice_write, keyword="notice")
+    register_outbox(notice_write, keyword="notice", many=notices_write)
 
 
 def notification_retry(*, notification: Notification, actor) -> Notification:
