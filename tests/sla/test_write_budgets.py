@@ -57,3 +57,32 @@ def test_a_breach_and_its_escalation_cost_at_most_eight_queries_per_clock(clock_
     assert Notification.objects.filter(recipient=lead, channel="in_app").count() == 5
     per_clock = len(statements(ctx)) / len(cases)
     assert per_clock <= 8, "\n".join(statements(ctx)[:20])
+
+
+def test_a_group_of_breaches_writes_each_table_once(clock_at, agent, lead, team, settings):
+    """Ten clocks of one group: their timeline entries, notices and firings are one INSERT per
+    table, and every case's timeline still reads breach, then escalation."""
+    settings.SLA_SWEEP_GROUP = 10
+    team.lead = lead
+    team.save()
+    for target in Target.objects.filter(kind="first_response"):
+        EscalationStep.objects.filter(target=target).exclude(level=1).delete()
+        EscalationStep.objects.filter(target=target, level=1).update(offset_minutes=0, action="notify_lead")
+    cases = [factories.open_case(actor=agent, team=team, channel="chat") for _ in range(10)]
+    Clock.objects.exclude(kind="first_response").update(next_check_at=None)
+    Clock.objects.filter(kind="first_response").update(warnings=[])
+    for clock in Clock.objects.filter(kind="first_response"):
+        clock_schedule(clock)
+        clock.save()
+    clock_at(MONDAY_10 + timedelta(hours=1))
+    with CaptureQueriesContext(connection) as ctx:
+        report = sweep()
+    assert report.breaches == 10 and report.escalations == 10
+    inserts = [sql for sql in statements(ctx) if sql.startswith("INSERT")]
+    tables = [sql.split('"')[1] for sql in inserts]
+    assert sorted(tables) == ["cases_caseevent", "sla_firing", "sla_notification"], inserts
+    assert len(statements(ctx)) / len(cases) <= 3, "\n".join(statements(ctx))
+    for case in cases:
+        kinds = list(case.events.filter(kind__startswith="sla.").values_list("kind", flat=True))
+        assert kinds == ["sla.clock.breached", "sla.clock.escalated"]
+        assert Notification.objects.filter(case=case, recipient=lead, channel="in_app").count() == 1
