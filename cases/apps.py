@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "cases"
+
+    def ready(self):
+        from . import selectors
+
+        selectors.register()  # the products kept per process are dropped when one changes

@@ -4,8 +4,10 @@ import re
 
 from django.db.models import Case as Case_
 from django.db.models import F, Q, QuerySet, Value, When
+from django.db.models.signals import post_delete, post_save
 
-from .models import Case, CaseEvent, Customer
+from . import config
+from .models import Case, CaseEvent, Customer, Product
 from .models.case import OPEN_STATUSES
 from .permissions import is_lead, visible_cases
 from .workflow import Action, Facts, Work, allows, work_allowed
@@ -147,3 +149,20 @@ def customer_history(user, case: Case) -> QuerySet[Case]:
         .select_related("product")
         .order_by("-opened_at")[:10]
     )
+
+
+PRODUCTS = "products"
+
+
+def active_products() -> dict:
+    """Active products by id, read once per process and dropped when a product changes."""
+    return config.cached(PRODUCTS, lambda: {p.pk: p for p in Product.objects.filter(active=True)})
+
+
+def _products_changed(**kwargs) -> None:
+    config.changed(PRODUCTS)
+
+
+def register() -> None:
+    post_save.connect(_products_changed, sender=Product, dispatch_uid="products-save")
+    post_delete.connect(_products_changed, sender=Product, dispatch_uid="products-delete")

@@ -27,6 +27,7 @@ from ..models import (
     WhatAnswer,
     WhyAnswer,
 )
+from ..selectors import active_products
 from ..workflow import Action
 
 # An integration's own user is no person: it owns no case, takes no hand-off, owns no action.
@@ -307,12 +308,29 @@ def with_external_ids(cases) -> None:
         customers[customer_id].external_id_pairs.append((source, external_id))
 
 
+class ActiveProductField(serializers.PrimaryKeyRelatedField):
+    """An active product by id, found among the products kept per process (cases.config)
+    instead of by a query per request; errors and schema as PrimaryKeyRelatedField's."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        product = active_products().get(pk)
+        if product is None:
+            self.fail("does_not_exist", pk_value=data)
+        return product
+
+
 class CaseIn(StrictInput, serializers.Serializer):
     customer = CustomerRefIn()
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
     summary = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(active=True))
+    product = ActiveProductField(queryset=Product.objects.filter(active=True))
     journey_stage = serializers.ChoiceField(choices=JourneyStage.choices)
     severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.MEDIUM)
     team = serializers.PrimaryKeyRelatedField(

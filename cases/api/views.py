@@ -134,8 +134,7 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
         elif not request.user.works_in(team):
             # Naming another team is no typo to fix: the caller may not work there (403, not 400).
             raise PermissionDenied("You can only open cases for your own teams.")
-        if d["external_id"]:
-            self._refuse_duplicate(d["source"], d["external_id"])
+        # A duplicate (source, external_id) is refused by its unique index; `_open` answers 409.
         case = self._open(request, d, team)
         location = request.build_absolute_uri(
             reverse("api:case-detail", kwargs={"reference": case.reference})

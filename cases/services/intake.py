@@ -35,10 +35,15 @@ def customer_find_or_create(
         except ValidationError as exc:
             raise ValidationError({"customer_name": exc.messages}) from None
         customer = Customer.objects.create(name=name.strip(), email=email, phone=phone)
+        # Its external ids are the ones written below and no others: an answer built from this
+        # customer needs no query to list them.
+        customer.external_id_pairs = []
     if source and external_id:
-        CustomerExternalId.objects.get_or_create(
+        link, created = CustomerExternalId.objects.get_or_create(
             source=source, external_id=external_id, defaults={"customer": customer}
         )
+        if created and hasattr(customer, "external_id_pairs"):
+            customer.external_id_pairs.append((source, external_id))
     return customer
 
 

@@ -35,6 +35,17 @@ def test_a_revoked_token_is_refused(case, write_token):
     assert client_for(key).get("/api/v1/cases/").status_code == 401
 
 
+def test_a_token_whose_user_is_deactivated_is_refused_at_once(case, write_token):
+    """Tokens that answered are kept per process; deactivating their user drops them."""
+    token, key = write_token
+    assert client_for(key).get("/api/v1/cases/").status_code == 200
+
+    token.user.is_active = False
+    token.user.save()
+
+    assert client_for(key).get("/api/v1/cases/").status_code == 401
+
+
 def test_the_key_is_stored_only_as_its_hash_and_use_is_recorded(write_token):
     token, key = write_token
     assert token.key_hash == hash_key(key) and key not in (token.prefix + token.key_hash)

@@ -152,3 +152,27 @@ def test_a_tokens_own_user_is_no_person_to_own_assign_or_list(api, write_token, 
     assert opened.status_code == 400 and "owner" in opened.json()["errors"]
     assert handed.status_code == 400 and "to_owner" in handed.json()["errors"]
     assert robot.pk not in people and agent.pk in people
+
+
+def test_a_product_taken_off_the_list_is_refused_from_the_next_request(api, new_case_body, product):
+    """Active products are kept per process; deactivating one drops them at once."""
+    assert api.post("/api/v1/cases/", new_case_body, format="json").status_code == 201
+
+    product.active = False
+    product.save()
+    new_case_body["customer"]["email"] = "other@example.com"
+    response = api.post("/api/v1/cases/", new_case_body, format="json")
+
+    assert response.status_code == 400
+    assert "product" in response.json()["errors"]
+    assert api.post("/api/v1/cases/", {**new_case_body, "product": "one"}, format="json").status_code == 400
+
+
+def test_a_new_customer_with_an_external_id_is_answered_with_it(api, new_case_body):
+    new_case_body["customer"] |= {"source": "crm", "external_id": "C-17"}
+    response = api.post("/api/v1/cases/", new_case_body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["customer"]["external_ids"] == [{"source": "crm", "external_id": "C-17"}]
+    reference = response.json()["reference"]
+    assert api.get(f"/api/v1/cases/{reference}/").json()["customer"] == response.json()["customer"]
