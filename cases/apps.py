@@ -6,6 +6,7 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self):
-        from . import selectors
+        from . import directory, selectors
 
         selectors.register()  # the products kept per process are dropped when one changes
+        directory.register()  # so are the teams, products and people the API shows

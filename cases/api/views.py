@@ -83,6 +83,9 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
         return case_filterset()
 
     def get_queryset(self):
+        if self.action in ("list", "retrieve"):
+            # Team, product and owner come from the directory kept per process (cases.directory).
+            return visible_cases(self.request.user).select_related("customer")
         return visible_cases(self.request.user).select_related(*selectors.LIST_RELATED)
 
     def filter_queryset(self, queryset):
