@@ -5,7 +5,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -80,10 +80,11 @@ def api_token_sync_teams(*, token: ApiToken) -> None:
 def api_token_for_key(key: str) -> ApiToken | None:
     """The active token for `key`, or None. Marks it used (at most once a minute).
 
-    Tokens that answered are kept per process with the static configuration (cases.config): a
-    request then reads no row to know who asks. Saving or deleting a token or a user (revoking,
-    deactivating) drops them in this process at once and in every other within
-    CONFIG_RECHECK_SECONDS. A key that matches nothing is not kept, so guessing fills no memory.
+    Tokens that answered are kept per process with the static configuration (cases.config), with
+    their user and its teams: a request then reads no row to know who asks. Saving or deleting a
+    token, a user or a team, or changing who is in a team (revoking, deactivating, re-scoping),
+    drops them in this process at once and in every other within CONFIG_RECHECK_SECONDS. A key
+    that matches nothing is not kept, so guessing fills no memory.
     """
     if not key.startswith(KEY_PREFIX):
         return None
@@ -108,6 +109,7 @@ def api_token_for_key(key: str) -> ApiToken | None:
 TOKENS = "api-tokens"
 _TOKEN_FIELDS = [f.attname for f in ApiToken._meta.concrete_fields]
 _USER_FIELDS = [f.attname for f in User._meta.concrete_fields]
+_TEAM_FIELDS = [f.attname for f in Team._meta.concrete_fields]
 
 
 class _TokenRow:
@@ -116,19 +118,22 @@ class _TokenRow:
 
     last_used = _TOKEN_FIELDS.index("last_used_at")
 
-    def __init__(self, token_values: list, user_values: list):
-        self.token_values, self.user_values = token_values, user_values
+    def __init__(self, token_values: list, user_values: list, team_values: list):
+        self.token_values, self.user_values, self.team_values = token_values, user_values, team_values
 
     @classmethod
     def of(cls, token: ApiToken) -> "_TokenRow":
         return cls(
             [getattr(token, name) for name in _TOKEN_FIELDS],
             [getattr(token.user, name) for name in _USER_FIELDS],
+            [[getattr(team, name) for name in _TEAM_FIELDS] for team in token.user.my_teams],
         )
 
     def token(self) -> ApiToken:
         token = ApiToken.from_db("default", _TOKEN_FIELDS, list(self.token_values))
         token.user = User.from_db("default", _USER_FIELDS, self.user_values)
+        # The teams its user works in (User.my_teams), as they were when the token was kept.
+        token.user._my_teams = [Team.from_db("default", _TEAM_FIELDS, values) for values in self.team_values]
         return token
 
 
@@ -139,9 +144,10 @@ def _tokens_changed(sender, update_fields=None, **kwargs) -> None:
 
 
 def register() -> None:
-    for model in (ApiToken, User):
+    for model in (ApiToken, User, Team):
         post_save.connect(_tokens_changed, sender=model, dispatch_uid=f"api-tokens-save-{model.__name__}")
         post_delete.connect(_tokens_changed, sender=model, dispatch_uid=f"api-tokens-delete-{model.__name__}")
+    m2m_changed.connect(_tokens_changed, sender=User.teams.through, dispatch_uid="api-tokens-teams")
 
 
 def is_integration_user(user) -> bool:

@@ -3,6 +3,7 @@
 import pytest
 
 from cases.models import Case, Customer, CustomerExternalId
+from integrations.tokens import api_token_sync_teams
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +177,20 @@ def test_a_new_customer_with_an_external_id_is_answered_with_it(api, new_case_bo
     assert response.json()["customer"]["external_ids"] == [{"source": "crm", "external_id": "C-17"}]
     reference = response.json()["reference"]
     assert api.get(f"/api/v1/cases/{reference}/").json()["customer"] == response.json()["customer"]
+
+
+def test_a_token_moved_to_another_team_opens_cases_there_from_the_next_request(
+    api, new_case_body, write_token, team, other_team
+):
+    """The token's user and teams are kept per process; changing its teams drops them at once."""
+    assert api.post("/api/v1/cases/", new_case_body, format="json").json()["team"]["id"] == team.pk
+
+    token, _ = write_token
+    token.teams.set([other_team])
+    api_token_sync_teams(token=token)
+    new_case_body["customer"]["email"] = "moved@example.com"
+    response = api.post("/api/v1/cases/", new_case_body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["team"]["id"] == other_team.pk
+    assert api.post("/api/v1/cases/", {**new_case_body, "team": team.pk}, format="json").status_code == 403
