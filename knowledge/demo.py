@@ -124,7 +124,7 @@ def _history(world) -> None:
         agent = team.members.filter(role=Role.AGENT).order_by("id").first() or lead
         product = products.get(item["product"]) or rng.choice(list(products.values()))
         # Each past case lives its own life on the clock: answered within a minute, fixed within
-        # hours, on its own day; not all resolved today.
+        # hours, followed up and closed within a day or so, on its own days; not all today.
         opened = now - datetime.timedelta(days=rng.randint(31, 200), minutes=rng.randint(0, 600))
         with time_machine.travel(opened, tick=False) as clock:
             _history_case(clock, opened, item, cause, team, lead, agent, product, rng.choice(customers), rng)
@@ -158,13 +158,39 @@ def _history_case(clock, opened, item, cause, team, lead, agent, product, custom
     )
     case_services.case_transition(case=case, action=Action.COMPLETE_WHAT, actor=agent)
     case_services.triage_record_why(
-        case=case, actor=lead, answers={"root_cause": cause, "explanation": "Seen before."}
+        case=case,
+        actor=lead,
+        answers={
+            "root_cause": cause,
+            "explanation": "Seen before.",
+            "origin": "vendor" if cause.name == "Vendor part failed" else "ours",
+        },
     )
+    case_services.case_transition(case=case, action=Action.COMPLETE_WHY, actor=lead)
+    case_services.triage_record_different(
+        case=case,
+        actor=lead,
+        answers={"no_change_needed": True, "no_change_reason": "A known cause with a fix in place already."},
+    )
+    case_services.case_transition(case=case, action=Action.COMPLETE_DIFFERENT, actor=lead)
     at(0.5)  # the first response, well within the live channels' minute
     case_services.case_transition(
         case=case, action=Action.RESPOND, actor=agent, data={"message": "I'm sorry. I own this now."}
     )
-    at(rng.uniform(60, 300))
+    resolved = rng.uniform(60, 300)
+    at(resolved)
     case_services.case_transition(
         case=case, action=Action.RESOLVE, actor=agent, data={"resolution": "Refunded the difference."}
     )
+    # Followed up the next day or so and closed, as the live cases are: a history left at
+    # Resolved would fill the dashboard's "not closed" tile with cases nobody works on.
+    followed = resolved + rng.uniform(4 * 60, 24 * 60)
+    at(followed)
+    case_services.case_transition(
+        case=case,
+        action=Action.FOLLOW_UP,
+        actor=agent,
+        data={"note": "Customer is happy with the fix."},
+    )
+    at(followed + rng.uniform(10, 120))
+    case_services.case_transition(case=case, action=Action.CLOSE, actor=agent)
