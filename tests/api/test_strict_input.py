@@ -135,7 +135,7 @@ def test_a_read_only_token_sees_only_its_teams_customers(read_token, case, other
     theirs = factories.open_case(
         actor=omar,
         team=other_team,
-        customer=factories.CustomerFactory(name="Bea Other", phone="+44 7700 900123"),
+        customer=factories.CustomerFactory(name="Zebedee Otherteam", phone="+44 7700 900123"),
     )
     reader = client_for(read_token[1])
 
@@ -143,7 +143,7 @@ def test_a_read_only_token_sees_only_its_teams_customers(read_token, case, other
 
     assert [c["id"] for c in listed] == [case.customer_id]
     assert reader.get(f"/api/v1/customers/{theirs.customer_id}/").status_code == 404
-    assert reader.get("/api/v1/customers/", {"q": "Bea"}).json()["results"] == []
+    assert reader.get("/api/v1/customers/", {"q": "Zebedee"}).json()["results"] == []
 
 
 def test_people_keep_the_global_customer_lookup(agent, case, other_team):

@@ -18,3 +18,12 @@ def log_in(page, live_server, username):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="My cases").wait_for()
+
+
+def settled(page) -> None:
+    """The page loaded and every htmx request it started (panels loaded on `load`) answered and
+    swapped in. Faster than Playwright's networkidle, which waits half a second of silence."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')", polling=50
+    )

@@ -15,7 +15,7 @@ from insights.models import Improvement
 from knowledge.models import Article
 from portal import links
 from sla.models import Policy
-from tests.e2e.browsing import SCREENSHOTS
+from tests.e2e.browsing import SCREENSHOTS, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +105,7 @@ def test_every_page_for_every_role_passes_axe_at_desk_and_phone_width(live_serve
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
             page.goto(f"{live_server.url}{path}")
-            page.wait_for_load_state("networkidle")
+            settled(page)
             page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
             page.add_script_tag(url=f"{live_server.url}{AXE}")
             violations = page.evaluate(

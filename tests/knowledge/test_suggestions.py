@@ -136,6 +136,16 @@ def test_the_intake_panel_shows_the_article_and_similar_cases_as_the_agent_types
     assert "What worked last time" in body and history[0].reference in body
 
 
+def test_the_intake_panel_guesses_no_cause_before_the_agent_has_typed(client, history, agent):
+    client.force_login(agent)
+    body = client.get(reverse("knowledge:intake_panel"), {"summary": "", "channel": "phone"}).content.decode()
+    assert "Looks like" not in body and "What worked last time" not in body
+    assert "show as you describe the complaint" in body
+
+    typed = client.get(reverse("knowledge:intake_panel"), {"summary": "nobody rang me back"}).content.decode()
+    assert "Looks like" in typed and "What worked last time" in typed
+
+
 def test_the_model_learns_the_words_of_the_articles_that_answer_a_cause(history, agent, lead, causes):
     from knowledge import services
 

@@ -397,7 +397,7 @@ def test_each_role_gets_exactly_the_expected_status(world, name, method):
     path = resolve_path(name, world.ids)
     got = {}
     for role in ROLES:
-        world.log_in_again()
+        world.log_in_again(role)
         extra = {}
         if (name, method) in BODIES:
             extra = {
