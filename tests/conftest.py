@@ -52,6 +52,10 @@ def pytest_configure(config):
         config._recovery_travel = time_machine.travel(instant.timestamp(), tick=True)
         config._recovery_travel.start()
 
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw") and worker != "gw0" and settings.REDIS_URL:
+        _own_redis_database(int(worker[2:]))
+
     # Runs side by side (travelled runs, xdist workers) share one Redis, and their test databases
     # hand out the same primary keys: keep their throttle counts and who-is-on-which-case apart.
     # The configuration cache stays shared: its epoch is per database already, and the worker
@@ -64,6 +68,24 @@ def pytest_configure(config):
             settings.CACHES[alias]["KEY_PREFIX"] += f"-{apart}"
 
     _flush_only_tables_with_rows()
+
+
+def _own_redis_database(number: int) -> None:
+    """A Redis database of this xdist worker's own, as broker and caches, for it and the Celery
+    workers its tests start: on a shared broker, a worker started by one xdist worker's test takes
+    tasks published by the other's and runs them against the wrong test database. The travelled
+    runs take databases 2 and 3 (Makefile); xdist workers after the first take 4, 8, 12 on."""
+    base, _, db = settings.REDIS_URL.rpartition("/")
+    if not db.isdigit():
+        return
+    own = f"{base}/{(int(db) + 4 * number) % 16}"
+    os.environ["REDIS_URL"] = settings.REDIS_URL = settings.CELERY_BROKER_URL = own
+    for cache in settings.CACHES.values():
+        if cache["BACKEND"].endswith("RedisCache"):
+            cache["LOCATION"] = own
+    from recovery.celery import app
+
+    app.conf.broker_url = own
 
 
 def _flush_only_tables_with_rows():
