@@ -7,7 +7,6 @@ import zoneinfo
 import pytest
 import time_machine
 from django.conf import settings
-from pytest_django.plugin import validate_django_db
 
 from tests import factories
 
@@ -20,9 +19,11 @@ MACHINE_ZONE = os.environ.get("RECOVERY_TEST_TZ", "").strip()
 # Chromium, Celery workers, database restarts... run on the real clock in other processes; a
 # travelled clock in this one would disagree with theirs about every deadline.
 OTHER_PROCESSES = ("slow", "browser")
-# What these check reads no clock (the import graph, settings and packaging, the schema, the bench
-# scripts, a dump and restore): the travelled runs leave them to the main run.
+# What these check does not depend on the date (the import graph, settings and packaging, the
+# schema, the bench scripts, a dump and restore, who may open which page): the travelled runs leave
+# them to the main run.
 CLOCKLESS = (
+    "tests/security/",
     "tests/test_layers.py",
     "tests/test_settings.py",
     "tests/test_production_build.py",
@@ -139,36 +140,14 @@ def pytest_report_header(config):
         return f"clock travelled to {instant.isoformat()} (ticking); machine zone {zone or 'unchanged'}"
 
 
-def _transactional(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    if marker is not None:
-        transaction, reset_sequences, *_ = validate_django_db(marker)
-        if transaction or reset_sequences:
-            return True
-    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
-
-
-def _uses_db(item) -> bool:
-    return item.get_closest_marker("django_db") is not None or "db" in getattr(item, "fixturenames", ())
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     if not TRAVEL_TO:
-        # pytest-django runs the tests in a transaction first, then the transactional ones (their
-        # flush empties what the data migrations wrote), then those without a database. Within
-        # each group, the ones that start processes or a browser go first: started last, a long
-        # one keeps one xdist worker busy while the other has nothing left to do.
-        def order(item):
-            group = 1 if _transactional(item) else 0 if _uses_db(item) else 2
-            return (group, not any(item.get_closest_marker(name) for name in OTHER_PROCESSES))
-
-        items.sort(key=order)
         return
     skip = pytest.mark.skip(
         reason="runs other processes on the real clock: excluded from runs with RECOVERY_TEST_NOW"
     )
-    clockless = pytest.mark.skip(reason="reads no clock: left to the run on the real clock")
+    clockless = pytest.mark.skip(reason="does not depend on the date: left to the run on the real clock")
     root = config.rootpath
     for item in items:
         if any(item.get_closest_marker(name) for name in OTHER_PROCESSES):
