@@ -29,9 +29,8 @@ run: $(BIN)/.installed var
 # summer time) on a machine whose own zone is not TIME_ZONE. Each travelled run has test databases,
 # a Redis database (when REDIS_URL names one) and a var/ folder of its own, skips the slow and
 # browser tests (they run other processes on the real clock) and those whose checks do not depend
-# on the date (CLOCKLESS
-# in tests/conftest.py), and runs at a lower priority: it uses
-# the time the main run spends waiting on its processes, and the main run's timing stays its own.
+# on the date (CLOCKLESS in tests/conftest.py), and runs at a lower priority: it uses the time the
+# main run spends waiting on its processes, and the main run's timing stays its own.
 TRAVELS := 2027-01-01T00:30@America/Los_Angeles 2027-03-31T23:30@Pacific/Auckland
 test: $(BIN)/.installed var
 	@pids=""; n=2; for travel in $(TRAVELS); do \
