@@ -13,6 +13,11 @@ inserting a row with a unique token column in the same transaction as the view's
   `release(request)` because it re-rendered the form with errors or only previewed it), the row
   is removed again, so the corrected form can be sent.
 
+A view that only shows something (a live preview posted by htmx with the whole form) is marked
+`@sends_nothing`: it never claims the token. Were it to claim it, the preview that a blur sends at
+the moment the agent clicks Send would race the send for the same token, and whichever lost would
+be answered "This was already sent.".
+
 A POST without a token runs as it always did: browsers always send the token the template
 renders, and scripts, tests and the JSON API (which has its own Idempotency-Key) do not carry
 one. Views exempt from CSRF (the API, inbound hooks) are never browser forms and are skipped.
@@ -52,6 +57,12 @@ def form_token_issue() -> str:
 def release(request) -> None:
     """Say that this POST did not act (errors shown, or only a preview): its token stays usable."""
     request._form_token_release = True
+
+
+def sends_nothing(view):
+    """Mark a view that changes nothing, so the form token it is posted with stays the form's."""
+    view.form_token_exempt = True
+    return view
 
 
 def replay_with(fragment):
@@ -104,6 +115,8 @@ class FormTokenMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.method != "POST" or getattr(view_func, "csrf_exempt", False):
+            return None
+        if getattr(view_func, "form_token_exempt", False):
             return None
         token = request.POST.get(FIELD)
         if token is None:

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.formtokens import release
+from accounts.formtokens import release, sends_nothing
 from cases import selectors as case_selectors
 from cases.models import Case
 from cases.permissions import require_work
@@ -131,12 +131,12 @@ def reply(request, reference: str):
     return _render_case(request, case, status=status)
 
 
+@sends_nothing  # posted with the composer's whole form, token included, at every keystroke and blur
 @login_required
 @require_POST
 def reply_preview(request, reference: str):
     """What the customer will read, filled with the case's facts, as the agent types."""
     case = _case(request, reference)
-    release(request)  # a preview sends nothing: the composer's form token stays usable
     form = ReplyForm(request.POST)
     form.is_valid()
     data = form.cleaned_data

@@ -1,5 +1,7 @@
 """The case page's one composer: a public reply or an internal note, at every stage."""
 
+import re
+
 import pytest
 
 from cases.models import Case, CaseEvent
@@ -126,3 +128,26 @@ def test_the_case_page_has_no_two_fields_with_one_id(client, agent, mailed):
     ids = re.findall(r'\sid="([^"]+)"', client.get(f"/cases/{mailed.reference}/").content.decode())
 
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_the_preview_a_blur_sends_beside_the_send_neither_spends_nor_spoils_its_token(client, agent, mailed):
+    # Clicking Send blurs the message box, and the blur posts the live preview with the same form,
+    # token included, at the same moment as the send.
+    client.force_login(agent)
+    page = client.get(f"/cases/{mailed.reference}/").content.decode()
+    start = page.index('id="reply-form"')
+    token = re.search(r'name="form_token" value="([^"]+)"', page[start:]).group(1)
+    form = {"visibility": "public", "body": "Hello {first_name}, I am on it.", "form_token": token}
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": f"http://testserver/cases/{mailed.reference}/"}
+
+    preview_before = client.post(f"{url(mailed)}preview/", form, **htmx)
+    sent = client.post(url(mailed), form)
+    preview_after = client.post(f"{url(mailed)}preview/", form, **htmx)
+
+    # Then the message goes once, and both previews show the text, not "This was already sent."
+    assert sent.status_code == 302 and CustomerMessage.objects.count() == 1
+    for preview in (preview_before, preview_after):
+        assert preview.status_code == 200 and "HX-Redirect" not in preview
+        assert "Hello Jo, I am on it." in preview.content.decode()
+    flashes = [str(m) for m in client.get(sent["Location"]).context["messages"]]
+    assert flashes == ["Sent to Jo Bloggs by e-mail."]
