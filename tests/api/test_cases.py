@@ -8,7 +8,9 @@ from django.test import override_settings
 from django.utils import timezone
 
 from cases.models import Case
+from integrations.tokens import api_token_create
 from tests import factories
+from tests.api.conftest import client_for
 from tests.factories import WHAT_ANSWERS
 
 pytestmark = pytest.mark.django_db
@@ -255,3 +257,29 @@ def test_a_stale_if_match_also_stops_a_transition(api, case):
 
     case.refresh_from_db()
     assert response.status_code == 412 and case.status == "new"
+
+
+def test_a_customer_by_id_is_checked_against_each_callers_own_teams_request_after_request(
+    write_token, other_team, agent, new_case_body
+):
+    # The input's fields are built anew for each request: one caller's teams never answer for the next.
+    ours = factories.open_case(actor=agent, team=agent.teams.get()).customer
+    theirs = factories.open_case(actor=factories.UserFactory(teams=[other_team]), team=other_team).customer
+    _, other_key = api_token_create(name="Their shop", teams=[other_team], can_write=True)
+    front_desk, other_desk = client_for(write_token[1]), client_for(other_key)
+
+    answers = []
+    for client, customer, team in [
+        (front_desk, ours, None),
+        (other_desk, ours, other_team),
+        (front_desk, theirs, None),
+        (other_desk, theirs, other_team),
+    ]:
+        body = {**new_case_body, "customer": {"id": customer.pk}} | ({"team": team.pk} if team else {})
+        response = client.post("/api/v1/cases/", body, format="json")
+        answers.append((response.status_code, response.json()))
+
+    assert [code for code, _ in answers] == [201, 400, 400, 201]
+    assert answers[0][1]["customer"]["id"] == ours.pk and answers[3][1]["customer"]["id"] == theirs.pk
+    assert answers[1][1]["errors"] == {"customer.id": [f'Invalid pk "{ours.pk}" - object does not exist.']}
+    assert answers[2][1]["errors"] == {"customer.id": [f'Invalid pk "{theirs.pk}" - object does not exist.']}
