@@ -4,8 +4,6 @@ import copy
 from collections.abc import Mapping
 from urllib.parse import quote
 
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -351,30 +349,10 @@ def _external_ids(customer: Customer) -> list[tuple[str, str]]:
     return pairs
 
 
-def external_ids_in_row(cases):
-    """On PostgreSQL the customers' external ids come in each case's own row, as two arrays in the
-    links' order: a page or a case is then one query instead of two. Elsewhere (the SQLite
-    default) `with_external_ids` reads them after, in one query."""
-    if connection.vendor != "postgresql":
-        return cases
-    links = CustomerExternalId.objects.filter(customer_id=OuterRef("customer_id")).order_by("pk")
-    return cases.annotate(
-        customer_id_sources=ArraySubquery(links.values("source")),
-        customer_id_values=ArraySubquery(links.values("external_id")),
-    )
-
-
 def with_external_ids(cases) -> None:
-    """The external ids of the cases' customers as plain pairs on each customer: from the row where
-    `external_ids_in_row` put them, otherwise in one query (a page's prefetch built a model and
-    cloned a queryset per case for two strings)."""
-    customers = {}
-    for case in cases:
-        sources = getattr(case, "customer_id_sources", None)
-        if sources is None:
-            customers[case.customer_id] = case.customer
-        else:
-            case.customer.external_id_pairs = list(zip(sources, case.customer_id_values, strict=True))
+    """The external ids of the cases' customers in one query, as plain pairs on each customer:
+    a page's prefetch built a model and cloned a queryset per case for two strings."""
+    customers = {case.customer_id: case.customer for case in cases}
     for customer in customers.values():
         customer.external_id_pairs = []
     if not customers:

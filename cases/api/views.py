@@ -85,7 +85,7 @@ class CaseViewSet(TriageActions, CaseScopedViewSet):
     def get_queryset(self):
         if self.action in ("list", "retrieve"):
             # Team, product and owner come from the directory kept per process (cases.directory).
-            return s.external_ids_in_row(visible_cases(self.request.user).select_related("customer"))
+            return visible_cases(self.request.user).select_related("customer")
         return visible_cases(self.request.user).select_related(*selectors.LIST_RELATED)
 
     def filter_queryset(self, queryset):
