@@ -213,7 +213,7 @@ def _similarity_over_every_column(model, vec, texts):
     if not texts:
         return []
     other = learning._normalise(model.vectorizer.transform(texts))
-    return (other @ vec.T).toarray().ravel().tolist()
+    return (other @ model._tfidf(vec).T).toarray().ravel().tolist()
 
 
 def sweep(train):

@@ -99,9 +99,9 @@ def _context(doc: Doc) -> dict:
     return {f"{name}={getattr(doc, name)}": CONTEXT_WEIGHT for name in CONTEXT if getattr(doc, name)}
 
 
-def _dense(docs: list["Doc"], context: DictVectorizer):
+def _dense(docs: list["Doc"], context: DictVectorizer, idf):
     """The second model's columns: the sentence vector, then the context one-hot."""
-    vectors = sparse.csr_matrix(embedding.embed([d.text for d in docs]))
+    vectors = sparse.csr_matrix(embedding.embed([d.text for d in docs], idf))
     return sparse.hstack([vectors, context.transform([_context(d) for d in docs])]).tocsr()
 
 
@@ -131,13 +131,15 @@ class Model:
     context: object = None
     embedding_share: float = 0.0
     tfidf_columns: int = 0
+    # The weight of each token in the sentence vector (None: a plain average).
+    token_idf: object = None
 
     def vector(self, doc: Doc):
         """The TF-IDF vector, then (with the second model) the sentence vector and context."""
         tfidf = _normalise(self.vectorizer.transform([features(doc)]))
         if self.embedding_model is None:
             return tfidf
-        return sparse.hstack([tfidf, _dense([doc], self.context)]).tocsr()
+        return sparse.hstack([tfidf, _dense([doc], self.context, self.token_idf)]).tocsr()
 
     def _tfidf(self, vec):
         return vec[:, : self.tfidf_columns] if self.tfidf_columns else vec
@@ -260,8 +262,9 @@ def train(docs: list[Doc], *, cause_texts: dict[int, list[str]] | None = None) -
     # The second model learns from the same cases and taxonomy texts, over their sentence vectors.
     context = DictVectorizer().fit([_context(d) for d in labelled])
     embedding_model = _classifier(causes, EMBEDDING_C) if EMBEDDING_SHARE else None
+    idf = embedding.token_idf([d.text for d in labelled]) if embedding_model is not None else None
     if embedding_model is not None:
-        embedding_model.fit(_dense(labelled + taxonomy, context), targets, sample_weight=weights)
+        embedding_model.fit(_dense(labelled + taxonomy, context, idf), targets, sample_weight=weights)
     rows = [i for i, d in enumerate(labelled) if d.severity]
     severities = [labelled[i].severity for i in rows]
     severity_model = _classifier(severities, SEVERITY_C)
@@ -284,6 +287,7 @@ def train(docs: list[Doc], *, cause_texts: dict[int, list[str]] | None = None) -
         context=context,
         embedding_share=EMBEDDING_SHARE,
         tfidf_columns=matrix.shape[1],
+        token_idf=idf,
     )
 
 

@@ -29,6 +29,25 @@ def test_the_sentence_vectors_load_from_the_package_without_the_network(monkeypa
     assert not vectors[3].any()
 
 
+def test_weighed_by_rarity_the_words_that_set_a_complaint_apart_count_more():
+    complaints = [
+        "my order was late",
+        "order missing items",
+        "the order arrived cold",
+        "order never came",
+        "the price on my order was wrong",
+    ]
+    idf = embedding.token_idf(complaints)
+    texts = ["the price on my order was wrong", "price", "my order was late"]
+
+    plain, weighed = embedding.embed(texts), embedding.embed(texts, idf)
+
+    # "order" is in every complaint: weighed, the price complaint moves towards "price" and away
+    # from another order's lateness.
+    assert weighed[0] @ weighed[1] > plain[0] @ plain[1] + 0.03
+    assert weighed[0] @ weighed[2] < plain[0] @ plain[2] - 0.1
+
+
 def _bench():
     spec = importlib.util.spec_from_file_location("bench_triage", BENCH)
     module = importlib.util.module_from_spec(spec)
