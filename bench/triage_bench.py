@@ -347,11 +347,14 @@ def main():
 
     sev = sum(model.severity(model.vector(d), d.text)[0][0] == i["severity"] for i, d in test) / len(test)
     rows[CHOSEN]["severity"] = sev
-    precision5 = []
+    precision5, similar_shown, similar_right = [], [], []
     for _, d in test:
         vec = model.vector(d)
         found = model.similar(vec, limit=5, causes=model.root_causes(vec, limit=len(CAUSES)))
         precision5.append(sum(CAUSE_IDS[ITEMS[k]["root_cause"]] == d.root_cause for k, _ in found) / 5)
+        shown = [k for k, s in found if s >= learning.ARTICLE_THRESHOLD]
+        similar_shown.append(len(shown))
+        similar_right.extend(CAUSE_IDS[ITEMS[k]["root_cause"]] == d.root_cause for k in shown)
     base_p5 = sum(d.root_cause == majority_cause[0][0] for _, d in test) / len(test)
 
     test_articles = [(item, scored_articles(model, d)) for item, d in test]
@@ -369,6 +372,10 @@ def main():
         print(f"| {name} | {f['top1']:.3f} | {f['top3']:.3f} | {f['category']:.3f} | {severity} |")
     print("\n| figure | chosen model | majority baseline |\n|---|---|---|")
     print(f"| similar cases precision@5 | {np.mean(precision5):.2f} | {base_p5:.2f} |")
+    print(
+        f"| similar cases shown at the threshold: per complaint, of its root cause | "
+        f"{np.mean(similar_shown):.2f}, {np.mean(similar_right):.2f} | |"
+    )
     print(f"| article recall@3 (where one applies, n={applies}) | {recall:.2f} | {base_recall:.2f} |")
     print(
         f"| false-article rate (where none applies, n={len(test) - applies}) | {false:.2f} "

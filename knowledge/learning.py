@@ -167,7 +167,11 @@ class Model:
 
     def similar(self, vec, limit: int = 5, exclude=None, causes=None) -> list[tuple[object, float]]:
         """The nearest triaged cases by their words; given the suggested `causes`, those whose
-        root cause the model believes in come first (what worked for this kind of problem)."""
+        root cause the model believes in come first (what worked for this kind of problem), and
+        the score is the geometric mean of the two: the words they share and the belief in
+        their cause. Ranked the same as their product, it sits on the scale of the other
+        suggestions' scores (a product of two fractions is smaller than either), so that the UI's
+        one threshold shows a past case of the believed cause that words a complaint otherwise."""
         if self.neighbours is None or not self.neighbour_keys:
             return []
         query = _normalise(vec[:, : self.neighbour_columns]) if self.neighbour_columns else self._tfidf(vec)
@@ -175,7 +179,7 @@ class Model:
         # a suggestion's time at 50,000 rows).
         scores = self.neighbours @ query.toarray().ravel().astype(self.neighbours.dtype)
         if causes:
-            scores = scores * _belief_weights(causes, self.neighbour_causes)
+            scores = np.sqrt(np.maximum(scores, 0) * _belief_weights(causes, self.neighbour_causes))
         take = min(limit + 1, len(scores))
         top = np.argpartition(-scores, take - 1)[:take]
         ranked = sorted(top, key=lambda i: -scores[i])

@@ -164,3 +164,14 @@ def test_the_model_learns_the_words_of_the_articles_that_answer_a_cause(history,
 
     assert found.root_causes[0][0] == causes["price"]
     assert suggestions.current_model().triaged == 20  # the article is not a triaged case
+
+
+def test_past_cases_of_the_believed_cause_show_though_worded_otherwise(history, agent, causes):
+    found = suggest(agent, "overcharged at the counter, the display said one amount and the till another")
+
+    shown = found.shown(found.similar_cases)
+    assert found.root_causes[0][0] == causes["price"]
+    # What worked last time shows for the same kind of problem, not only for the same words
+    # (two of them showed when the score was the product of words and belief).
+    assert [case.why.root_cause for case, _ in shown[:3]] == [causes["price"]] * 3
+    assert [s for _, s in found.similar_cases] == sorted((s for _, s in found.similar_cases), reverse=True)
