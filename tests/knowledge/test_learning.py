@@ -177,3 +177,23 @@ def test_a_model_stored_before_compared_every_column_still_finds_similar_cases()
     found = restored.similar(vec, limit=3, causes=restored.root_causes(vec))
 
     assert [docs[key].root_cause for key, _ in found] == [2, 2, 2]
+
+
+def test_a_model_stored_before_the_sentence_model_still_ranks_causes_by_its_words():
+    docs = history()
+    model = learning.train(docs)
+    older = dataclasses.replace(model)
+    for name in ("embedding_model", "context", "embedding_share", "tfidf_columns", "token_idf"):
+        del older.__dict__[name]  # as a row pickled before these fields existed
+    restored = learning.Model.loads(older.dumps())
+    query = learning.Doc(text="still waiting for the call back they promised")
+
+    vec = restored.vector(query)
+    causes = restored.root_causes(vec)
+
+    assert vec.shape[1] == model.tfidf_columns  # no sentence vector asked for
+    assert causes[0][0] == 2
+    assert [round(b, 6) for _, b in causes] == [
+        round(float(p), 6) for p in sorted(model.cause_model.predict_proba(vec)[0], reverse=True)
+    ]
+    assert restored.similar(vec, limit=2, causes=causes)
