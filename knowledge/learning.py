@@ -99,7 +99,7 @@ def _context(doc: Doc) -> dict:
     return {f"{name}={getattr(doc, name)}": CONTEXT_WEIGHT for name in CONTEXT if getattr(doc, name)}
 
 
-def _dense(docs: list["Doc"], context: DictVectorizer, idf):
+def _dense(docs: list[Doc], context: DictVectorizer, idf):
     """The second model's columns: the sentence vector, then the context one-hot."""
     vectors = sparse.csr_matrix(embedding.embed([d.text for d in docs], idf))
     return sparse.hstack([vectors, context.transform([_context(d) for d in docs])]).tocsr()
@@ -167,11 +167,10 @@ class Model:
 
     def similar(self, vec, limit: int = 5, exclude=None, causes=None) -> list[tuple[object, float]]:
         """The nearest triaged cases by their words; given the suggested `causes`, those whose
-        root cause the model believes in come first (what worked for this kind of problem), and
-        the score is the geometric mean of the two: the words they share and the belief in
-        their cause. Ranked the same as their product, it sits on the scale of the other
-        suggestions' scores (a product of two fractions is smaller than either), so that the UI's
-        one threshold shows a past case of the believed cause that words a complaint otherwise."""
+        root cause the model believes in come first (what worked for this kind of problem).
+        Their score is then the geometric mean of the shared words and that belief: the same
+        ranking as the product, but on the other suggestions' scale, so that the UI's one
+        threshold also shows past cases of the believed cause worded differently."""
         if self.neighbours is None or not self.neighbour_keys:
             return []
         query = _normalise(vec[:, : self.neighbour_columns]) if self.neighbour_columns else self._tfidf(vec)
@@ -266,8 +265,9 @@ def train(docs: list[Doc], *, cause_texts: dict[int, list[str]] | None = None) -
     # The second model learns from the same cases and taxonomy texts, over their sentence vectors.
     context = DictVectorizer().fit([_context(d) for d in labelled])
     embedding_model = _classifier(causes, EMBEDDING_C) if EMBEDDING_SHARE else None
-    idf = embedding.token_idf([d.text for d in labelled]) if embedding_model is not None else None
+    idf = None
     if embedding_model is not None:
+        idf = embedding.token_idf([d.text for d in labelled])
         embedding_model.fit(_dense(labelled + taxonomy, context, idf), targets, sample_weight=weights)
     rows = [i for i, d in enumerate(labelled) if d.severity]
     severities = [labelled[i].severity for i in rows]
