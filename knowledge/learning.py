@@ -44,6 +44,8 @@ class Doc:
     root_cause: int | None = None
     severity: str = ""
     key: object = None  # the case's id (or the bench item's index)
+    # The text's sentence vector when already known (stored with the case), else computed.
+    vector: object = field(default=None, compare=False, repr=False)
 
 
 def features(doc: Doc) -> str:
@@ -99,9 +101,22 @@ def _context(doc: Doc) -> dict:
     return {f"{name}={getattr(doc, name)}": CONTEXT_WEIGHT for name in CONTEXT if getattr(doc, name)}
 
 
-def _dense(docs: list[Doc], context: DictVectorizer, idf):
+def sentence_vectors(docs: list[Doc]) -> np.ndarray:
+    """The docs' sentence vectors: those they carry, the others computed."""
+    missing = [i for i, d in enumerate(docs) if d.vector is None]
+    computed = embedding.embed([docs[i].text for i in missing]) if missing else None
+    out = np.zeros((len(docs), embedding.DIMENSIONS), dtype=np.float32)
+    for i, d in enumerate(docs):
+        if d.vector is not None:
+            out[i] = d.vector
+    if missing:
+        out[missing] = computed
+    return out
+
+
+def _dense(docs: list[Doc], context: DictVectorizer):
     """The second model's columns: the sentence vector, then the context one-hot."""
-    vectors = sparse.csr_matrix(embedding.embed([d.text for d in docs], idf))
+    vectors = sparse.csr_matrix(sentence_vectors(docs))
     return sparse.hstack([vectors, context.transform([_context(d) for d in docs])]).tocsr()
 
 
@@ -131,15 +146,20 @@ class Model:
     context: object = None
     embedding_share: float = 0.0
     tfidf_columns: int = 0
-    # The weight of each token in the sentence vector (None: a plain average).
-    token_idf: object = None
+    # The sentence encoder the second model learnt from (`embedding.NAME`); a model stored with
+    # another encoder answers from its TF-IDF model alone until it is retrained.
+    encoder: str = ""
+
+    @property
+    def mixes(self) -> bool:
+        return self.embedding_model is not None and self.encoder == embedding.NAME
 
     def vector(self, doc: Doc):
         """The TF-IDF vector, then (with the second model) the sentence vector and context."""
         tfidf = _normalise(self.vectorizer.transform([features(doc)]))
-        if self.embedding_model is None:
+        if not self.mixes:
             return tfidf
-        return sparse.hstack([tfidf, _dense([doc], self.context, self.token_idf)]).tocsr()
+        return sparse.hstack([tfidf, _dense([doc], self.context)]).tocsr()
 
     def _tfidf(self, vec):
         return vec[:, : self.tfidf_columns] if self.tfidf_columns else vec
@@ -148,7 +168,7 @@ class Model:
         if self.cause_model is None:
             return []
         probs = self.cause_model.predict_proba(self._tfidf(vec))[0]
-        if self.embedding_model is not None:
+        if self.mixes:
             other = self.embedding_model.predict_proba(vec[:, self.tfidf_columns :])[0]
             probs = (1 - self.embedding_share) * probs + self.embedding_share * other
         order = np.argsort(-probs)[:limit]
@@ -265,10 +285,8 @@ def train(docs: list[Doc], *, cause_texts: dict[int, list[str]] | None = None) -
     # The second model learns from the same cases and taxonomy texts, over their sentence vectors.
     context = DictVectorizer().fit([_context(d) for d in labelled])
     embedding_model = _classifier(causes, EMBEDDING_C) if EMBEDDING_SHARE else None
-    idf = None
     if embedding_model is not None:
-        idf = embedding.token_idf([d.text for d in labelled])
-        embedding_model.fit(_dense(labelled + taxonomy, context, idf), targets, sample_weight=weights)
+        embedding_model.fit(_dense(labelled + taxonomy, context), targets, sample_weight=weights)
     rows = [i for i, d in enumerate(labelled) if d.severity]
     severities = [labelled[i].severity for i in rows]
     severity_model = _classifier(severities, SEVERITY_C)
@@ -291,7 +309,7 @@ def train(docs: list[Doc], *, cause_texts: dict[int, list[str]] | None = None) -
         context=context,
         embedding_share=EMBEDDING_SHARE,
         tfidf_columns=matrix.shape[1],
-        token_idf=idf,
+        encoder=embedding.NAME,
     )
 
 

@@ -5,11 +5,14 @@ The model is trained from the organisation's own triaged cases (a WHY with a roo
 as a database row; each process loads the newest row once and keeps it until a newer one exists.
 """
 
+import dataclasses
+import hashlib
 import logging
 import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,8 +21,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from cases.models import Case, RootCause, WhyAnswer
 from cases.permissions import visible_cases
 
-from . import learning
-from .models import Article, TriageModel
+from . import embedding, learning
+from .models import Article, ComplaintVector, TriageModel
 from .selectors import articles_applying
 
 logger = logging.getLogger("recovery.knowledge")
@@ -76,6 +79,52 @@ def _docs():
         )
 
 
+# Vectors read, computed and written this many cases at a time: bounded memory at any size.
+VECTOR_CHUNK = 2000
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(f"{embedding.NAME}\n{text}".encode()).hexdigest()
+
+
+def _with_vectors(docs: list[learning.Doc]) -> list[learning.Doc]:
+    """The docs with their stored sentence vectors; those missing or computed from other words
+    (or by another encoder) are computed now and stored."""
+    out = []
+    for start in range(0, len(docs), VECTOR_CHUNK):
+        chunk = docs[start : start + VECTOR_CHUNK]
+        digests = [_digest(d.text) for d in chunk]
+        stored = {
+            case_id: (digest, bytes(vector))
+            for case_id, digest, vector in ComplaintVector.objects.filter(
+                case_id__in=[d.key for d in chunk]
+            ).values_list("case_id", "digest", "vector")
+        }
+        vectors: list = [None] * len(chunk)
+        for i, (d, digest) in enumerate(zip(chunk, digests, strict=True)):
+            known = stored.get(d.key)
+            if known and known[0] == digest:
+                vectors[i] = np.frombuffer(known[1], dtype="<f4")
+        missing = [i for i, v in enumerate(vectors) if v is None]
+        if missing:
+            computed = embedding.embed([chunk[i].text for i in missing])
+            ComplaintVector.objects.bulk_create(
+                [
+                    ComplaintVector(
+                        case_id=chunk[i].key, digest=digests[i], vector=row.astype("<f4").tobytes()
+                    )
+                    for i, row in zip(missing, computed, strict=True)
+                ],
+                update_conflicts=True,
+                unique_fields=["case"],
+                update_fields=["digest", "vector"],
+            )
+            for i, row in zip(missing, computed, strict=True):
+                vectors[i] = row
+        out.extend(dataclasses.replace(d, vector=v) for d, v in zip(chunk, vectors, strict=True))
+    return out
+
+
 def _cause_texts() -> dict[int, list[str]]:
     """What the taxonomy says each cause is: its name and category, and the articles answering it."""
     texts: dict[int, list[str]] = {}
@@ -97,19 +146,23 @@ def _triaged_state() -> tuple[int, object]:
 def model_refresh(*, force: bool = False) -> TriageModel | None:
     """Retrains when a case was triaged since the last model (or when forced). Runs in a Celery
     task or the command, never in a web request."""
-    latest = TriageModel.objects.only("id", "trained_at", "triaged_cases").first()
+    latest = TriageModel.objects.only("id", "trained_at", "triaged_cases", "encoder").first()
     count, last_change = _triaged_state()
     if (
         not force
         and latest
         and latest.triaged_cases == count
         and (last_change is None or last_change <= latest.trained_at)
+        and latest.encoder == embedding.NAME
     ):
         return None
     started = time.perf_counter()
     trained_at = timezone.now()
     try:
-        model = learning.train(list(_docs()), cause_texts=_cause_texts())
+        docs = list(_docs())
+        if len(docs) >= learning.MIN_TRIAGED and learning.EMBEDDING_SHARE:
+            docs = _with_vectors(docs)
+        model = learning.train(docs, cause_texts=_cause_texts())
     except learning.TooFewTriaged as too_few:
         logger.info("suggestions.too_few", extra={"triaged": count, "reason": str(too_few)})
         return None
@@ -121,6 +174,7 @@ def model_refresh(*, force: bool = False) -> TriageModel | None:
             causes=len(model.cause_model.classes_),
             blob=model.dumps(),
             seconds=seconds,
+            encoder=model.encoder,
         )
         # Keep the previous one too: a process may be loading it right now.
         TriageModel.objects.filter(id__lt=row.id).exclude(id__in=[latest.id] if latest else []).delete()

@@ -183,7 +183,7 @@ def test_a_model_stored_before_the_sentence_model_still_ranks_causes_by_its_word
     docs = history()
     model = learning.train(docs)
     older = dataclasses.replace(model)
-    for name in ("embedding_model", "context", "embedding_share", "tfidf_columns", "token_idf"):
+    for name in ("embedding_model", "context", "embedding_share", "tfidf_columns", "encoder"):
         del older.__dict__[name]  # as a row pickled before these fields existed
     restored = learning.Model.loads(older.dumps())
     query = learning.Doc(text="still waiting for the call back they promised")
@@ -197,3 +197,23 @@ def test_a_model_stored_before_the_sentence_model_still_ranks_causes_by_its_word
         round(float(p), 6) for p in sorted(model.cause_model.predict_proba(vec)[0], reverse=True)
     ]
     assert restored.similar(vec, limit=2, causes=causes)
+
+
+def test_a_model_of_another_sentence_encoder_answers_from_its_words_until_retrained():
+    docs = history()
+    model = learning.train(docs)
+    older = dataclasses.replace(model)
+    # As a row stored by the earlier encoder: its second model reads vectors of another size.
+    del older.__dict__["encoder"]
+    older.token_idf = None
+    restored = learning.Model.loads(older.dumps())
+    query = learning.Doc(text="still waiting for the call back they promised")
+
+    vec = restored.vector(query)
+    causes = restored.root_causes(vec)
+
+    assert not restored.mixes and model.mixes
+    assert vec.shape[1] == model.tfidf_columns
+    assert [round(b, 6) for _, b in causes] == [
+        round(float(p), 6) for p in sorted(model.cause_model.predict_proba(vec)[0], reverse=True)
+    ]

@@ -3,9 +3,11 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from cases import services as case_services
+from cases.models import Case
+from cases.services import case_update
 from cases.workflow import Action
-from knowledge import learning, suggestions
-from knowledge.models import SuggestionShown, TriageModel
+from knowledge import embedding, learning, suggestions
+from knowledge.models import ComplaintVector, SuggestionShown, TriageModel
 from knowledge.tasks import refresh_suggestions
 from tests import factories
 
@@ -175,3 +177,45 @@ def test_past_cases_of_the_believed_cause_show_though_worded_otherwise(history, 
     # (two of them showed when the score was the product of words and belief).
     assert [case.why.root_cause for case, _ in shown[:3]] == [causes["price"]] * 3
     assert [s for _, s in found.similar_cases] == sorted((s for _, s in found.similar_cases), reverse=True)
+
+
+def _counting_embeddings(monkeypatch) -> list[str]:
+    embedded: list[str] = []
+    real = embedding.embed
+
+    def counting(texts):
+        embedded.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(embedding, "embed", counting)
+    embedding._memo.clear()
+    return embedded
+
+
+def test_retraining_embeds_only_the_complaints_new_or_reworded_since_the_last(history, agent, monkeypatch):
+    assert ComplaintVector.objects.count() == 20
+    embedded = _counting_embeddings(monkeypatch)
+
+    def complaints():
+        # The taxonomy's few texts (a cause's name, its articles) are embedded at each training.
+        cases = Case.objects.filter(pk__in=[c.pk for c in history])
+        return [t for t in embedded if t in {f"{c.summary}\n{c.description}" for c in cases}]
+
+    suggestions.model_refresh(force=True)
+    assert complaints() == []  # every triaged complaint's vector was stored
+
+    case_update(
+        case=history[0], actor=agent, changes={"description": "the till charged 5.75, the board says 4.50"}
+    )
+    suggestions.model_refresh(force=True)
+    assert complaints() == [f"{history[0].summary}\nthe till charged 5.75, the board says 4.50"]
+
+
+def test_a_model_of_another_sentence_encoder_is_retrained_at_the_next_refresh(history):
+    TriageModel.objects.update(encoder="")  # as stored before this encoder
+    before = TriageModel.objects.first().pk
+
+    refresh_suggestions()  # what beat runs every minute, no case triaged since
+
+    newest = TriageModel.objects.first()
+    assert newest.pk > before and newest.encoder == embedding.NAME
