@@ -175,7 +175,7 @@ SWEEP = [
     ("chosen", {}),
     ("no sentence model (the earlier)", {"EMBEDDING_SHARE": 0.0}),
     ("sentence model weighs 0.2", {"EMBEDDING_SHARE": 0.2}),
-    ("sentence model weighs 0.4", {"EMBEDDING_SHARE": 0.4}),
+    ("sentence model weighs 0.3 (the earlier)", {"EMBEDDING_SHARE": 0.3}),
     ("sentence model weighs 0.5", {"EMBEDDING_SHARE": 0.5}),
     ("sentence model: product and channel too", {"CONTEXT": ("journey_stage", "product", "channel")}),
     ("sentence model: stage weighs 3", {"CONTEXT_WEIGHT": 3.0}),

@@ -201,7 +201,7 @@ def main() -> None:
     row = TriageModel.objects.first()
     print(f"| {args.cases:,} triaged cases | figure |")
     print("|---|---:|")
-    print(f"| first training (embeds and stores every complaint's sentence vector) | {first_training:.1f} s |")
+    print(f"| first training (embeds and stores each complaint's sentence vector) | {first_training:.1f} s |")
     print(
         f"| retraining (model_refresh, in process, the vectors stored) | {seconds:.1f} s "
         f"(model row {len(row.blob) / 2**20:.1f} MiB) |"

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -81,6 +82,20 @@ def _docs():
 
 # Vectors read, computed and written this many cases at a time: bounded memory at any size.
 VECTOR_CHUNK = 2000
+# One training at a time across every worker: a first training at 100k cases embeds for 20 minutes,
+# and beat's next ticks must not start others beside it (they would hold every worker slot the SLA
+# sweep needs). The lease is renewed at each chunk of vectors, so a killed worker's expires soon.
+TRAINING_KEY = "knowledge.training"
+TRAINING_LEASE_SECONDS = 300
+
+
+def _lease():
+    # The cache every process shares: Redis in production, a folder on the embedded default.
+    return caches["config"]
+
+
+def training_elsewhere() -> bool:
+    return _lease().get(TRAINING_KEY) is not None
 
 
 def _digest(text: str) -> str:
@@ -106,6 +121,7 @@ def _with_vectors(docs: list[learning.Doc]) -> list[learning.Doc]:
             if known and known[0] == digest:
                 vectors[i] = np.frombuffer(known[1], dtype="<f4")
         missing = [i for i, v in enumerate(vectors) if v is None]
+        _lease().touch(TRAINING_KEY, TRAINING_LEASE_SECONDS)
         if missing:
             computed = embedding.embed([chunk[i].text for i in missing])
             ComplaintVector.objects.bulk_create(
@@ -156,6 +172,16 @@ def model_refresh(*, force: bool = False) -> TriageModel | None:
         and latest.encoder == embedding.NAME
     ):
         return None
+    if not _lease().add(TRAINING_KEY, "training", TRAINING_LEASE_SECONDS):
+        logger.info("suggestions.training_elsewhere")
+        return None
+    try:
+        return _train(count, latest)
+    finally:
+        _lease().delete(TRAINING_KEY)
+
+
+def _train(count: int, latest: TriageModel | None) -> TriageModel | None:
     started = time.perf_counter()
     trained_at = timezone.now()
     try:

@@ -8,6 +8,9 @@ class Command(BaseCommand):
     help = "Retrain the assisted triage's model from the triaged cases now."
 
     def handle(self, *args, **options):
+        if suggestions.training_elsewhere():
+            self.stdout.write("A training is running already; its model is used once it is stored.")
+            return
         row = suggestions.model_refresh(force=True)
         if row is None:
             count = TriageModel.objects.count()
