@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.core.cache import caches
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -124,17 +124,25 @@ def _with_vectors(docs: list[learning.Doc]) -> list[learning.Doc]:
         _lease().touch(TRAINING_KEY, TRAINING_LEASE_SECONDS)
         if missing:
             computed = embedding.embed([chunk[i].text for i in missing])
-            ComplaintVector.objects.bulk_create(
-                [
-                    ComplaintVector(
-                        case_id=chunk[i].key, digest=digests[i], vector=row.astype("<f4").tobytes()
+            try:
+                with transaction.atomic():
+                    ComplaintVector.objects.bulk_create(
+                        [
+                            ComplaintVector(
+                                case_id=chunk[i].key, digest=digests[i], vector=row.astype("<f4").tobytes()
+                            )
+                            for i, row in zip(missing, computed, strict=True)
+                        ],
+                        update_conflicts=True,
+                        unique_fields=["case"],
+                        update_fields=["digest", "vector"],
                     )
-                    for i, row in zip(missing, computed, strict=True)
-                ],
-                update_conflicts=True,
-                unique_fields=["case"],
-                update_fields=["digest", "vector"],
-            )
+                    # Now, not at a commit an outer transaction may hold back.
+                    connection.check_constraints(table_names=[ComplaintVector._meta.db_table])
+            except IntegrityError:
+                # A case erased since it was read: this training uses the vectors all the same,
+                # the next one computes them again.
+                logger.info("suggestions.vectors_not_stored", extra={"cases": len(missing)})
             for i, row in zip(missing, computed, strict=True):
                 vectors[i] = row
         out.extend(dataclasses.replace(d, vector=v) for d, v in zip(chunk, vectors, strict=True))

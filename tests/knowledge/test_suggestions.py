@@ -235,3 +235,15 @@ def test_one_training_at_a_time_whatever_the_workers(history, capsys):
 
     assert suggestions.model_refresh(force=True).pk > before
     assert not suggestions.training_elsewhere()  # the lease is given back
+
+
+def test_a_case_erased_while_the_model_trains_does_not_stop_the_training(history, monkeypatch):
+    read = list(suggestions._docs())
+    ghost = learning.Doc(text="charged more than the board said", root_cause=read[0].root_cause, key=10**9)
+    monkeypatch.setattr(suggestions, "_docs", lambda: iter(read + [ghost]))
+    before = TriageModel.objects.first().pk
+
+    row = suggestions.model_refresh(force=True)
+
+    assert row.pk > before and row.triaged_cases == 21
+    assert not ComplaintVector.objects.filter(case_id=10**9).exists()
