@@ -125,7 +125,14 @@ def made_up_cases(count: int, *, seed: int = 1) -> list[learning.Doc]:
     ]
 
 
-def test_the_stored_model_keeps_only_the_words_of_the_cases_it_compares():
+@pytest.fixture
+def words_alone(monkeypatch):
+    """No sentence model: it has no part in the neighbours these tests check, and a thousand texts
+    of made-up words take it most of a minute to embed."""
+    monkeypatch.setattr(learning, "EMBEDDING_SHARE", 0.0)
+
+
+def test_the_stored_model_keeps_only_the_words_of_the_cases_it_compares(words_alone):
     model = learning.train(made_up_cases(1000))
 
     # Each kept case costs its words in single precision (4 bytes) and their column (4 bytes),
@@ -137,7 +144,7 @@ def test_the_stored_model_keeps_only_the_words_of_the_cases_it_compares():
     assert len(model.dumps()) < 2 * 2**20  # 3.7 MiB when the character n-grams were kept too
 
 
-def test_similar_cases_are_the_most_similar_among_the_newest_kept(monkeypatch):
+def test_similar_cases_are_the_most_similar_among_the_newest_kept(monkeypatch, words_alone):
     monkeypatch.setattr(learning, "NEIGHBOUR_CAP", 300)
     docs = made_up_cases(1000)
     model = learning.train(docs)
