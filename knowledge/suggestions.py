@@ -85,7 +85,6 @@ VECTOR_CHUNK = 2000
 # One training at a time across every worker: a first training at 100k cases embeds for 20 minutes,
 # and beat's next ticks must not start others beside it (they would hold every worker slot the SLA
 # sweep needs). The lease is renewed at each chunk of vectors, so a killed worker's expires soon.
-TRAINING_KEY = "knowledge.training"
 TRAINING_LEASE_SECONDS = 300
 
 
@@ -94,8 +93,14 @@ def _lease():
     return caches["config"]
 
 
+def _training_key() -> str:
+    # Per database: processes on another database (a test worker's, a second deployment's sharing
+    # the Redis) train their own model.
+    return f"knowledge.training:{connection.settings_dict['NAME']}"
+
+
 def training_elsewhere() -> bool:
-    return _lease().get(TRAINING_KEY) is not None
+    return _lease().get(_training_key()) is not None
 
 
 def _digest(text: str) -> str:
@@ -121,7 +126,7 @@ def _with_vectors(docs: list[learning.Doc]) -> list[learning.Doc]:
             if known and known[0] == digest:
                 vectors[i] = np.frombuffer(known[1], dtype="<f4")
         missing = [i for i, v in enumerate(vectors) if v is None]
-        _lease().touch(TRAINING_KEY, TRAINING_LEASE_SECONDS)
+        _lease().touch(_training_key(), TRAINING_LEASE_SECONDS)
         if missing:
             computed = embedding.embed([chunk[i].text for i in missing])
             try:
@@ -180,13 +185,13 @@ def model_refresh(*, force: bool = False) -> TriageModel | None:
         and latest.encoder == embedding.NAME
     ):
         return None
-    if not _lease().add(TRAINING_KEY, "training", TRAINING_LEASE_SECONDS):
+    if not _lease().add(_training_key(), "training", TRAINING_LEASE_SECONDS):
         logger.info("suggestions.training_elsewhere")
         return None
     try:
         return _train(count, latest)
     finally:
-        _lease().delete(TRAINING_KEY)
+        _lease().delete(_training_key())
 
 
 def _train(count: int, latest: TriageModel | None) -> TriageModel | None:

@@ -224,14 +224,14 @@ def test_a_model_of_another_sentence_encoder_is_retrained_at_the_next_refresh(hi
 def test_one_training_at_a_time_whatever_the_workers(history, capsys):
     before = TriageModel.objects.first().pk
     lease = suggestions._lease()
-    assert lease.add(suggestions.TRAINING_KEY, "another worker", 60)
+    assert lease.add(suggestions._training_key(), "another worker", 60)
     try:
         assert suggestions.model_refresh(force=True) is None  # beat's next tick, beside it
         call_command("refresh_suggestions")
         assert "running already" in capsys.readouterr().out
         assert TriageModel.objects.first().pk == before
     finally:
-        lease.delete(suggestions.TRAINING_KEY)
+        lease.delete(suggestions._training_key())
 
     assert suggestions.model_refresh(force=True).pk > before
     assert not suggestions.training_elsewhere()  # the lease is given back
