@@ -82,7 +82,7 @@ def _docs():
 
 # Vectors read, computed and written this many cases at a time: bounded memory at any size.
 VECTOR_CHUNK = 2000
-# One training at a time across every worker: a first training at 100k cases embeds for 20 minutes,
+# One training at a time across every worker: a first training at 100k cases embeds for 25 minutes,
 # and beat's next ticks must not start others beside it (they would hold every worker slot the SLA
 # sweep needs). The lease is renewed at each chunk of vectors, so a killed worker's expires soon.
 TRAINING_LEASE_SECONDS = 300
